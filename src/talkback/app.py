@@ -1,0 +1,44 @@
+"""The ASGI application: routers, error handling, CORS, and the per-process context."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from talkback import __version__
+from talkback.config import Settings, get_settings
+from talkback.services.context import Context
+from talkback.web import comments, health, readers, votes
+from talkback.web.cors import SiteCORSMiddleware
+from talkback.web.errors import install_error_handlers
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; its database connections open and close with the ASGI lifespan."""
+    context = Context.from_settings(settings or get_settings())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await context.close()
+
+    app = FastAPI(
+        title="Talkback",
+        version=__version__,
+        lifespan=lifespan,
+        max_body_size=MAX_BODY_BYTES,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.context = context
+    install_error_handlers(app)
+    app.add_middleware(SiteCORSMiddleware, sites=context.sites)
+    for module in (comments, votes, readers, health):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,97 @@
+"""The one source of configuration: `TALKBACK_*` environment variables or a TOML file.
+
+`TALKBACK_CONFIG` may name a TOML file whose keys are the field names below; environment
+variables win over the file, so a deployment can keep secrets out of it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TALKBACK_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("talkback-data"),
+        description="Where the default SQLite database and the demo's generated secret live.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="sqlite+aiosqlite:///path or postgresql+asyncpg://…; default: SQLite in data_dir.",
+    )
+    broker_url: str = "memory://"
+    smtp_url: str | None = None
+    secret_key: SecretStr | None = None
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_base: str | None = None
+    rate_limits: Literal["on", "off"] = "on"
+    page_cache_size: int = Field(default=2048, ge=0, description="Thread pages kept rendered.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("TALKBACK_CONFIG")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'talkback.db'}"
+
+    def require_secret_key(self) -> str:
+        """The signing key; a server without one would hand out forgeable tokens."""
+        if self.secret_key is None or not self.secret_key.get_secret_value():
+            raise MissingSecretKey(
+                "TALKBACK_SECRET_KEY is not set; set it to a long random string "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        return self.secret_key.get_secret_value()
+
+
+class MissingSecretKey(RuntimeError):
+    pass
+
+
+def with_persisted_secret(settings: Settings) -> Settings:
+    """Return settings that carry a secret key, generating one into data_dir on first use.
+
+    Used by `talkback demo` so a newcomer needs no configuration, while tokens issued by one
+    run stay valid after a restart.
+    """
+    if settings.secret_key is not None:
+        return settings
+    key_file = settings.data_dir / "secret_key"
+    if not key_file.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(32))
+        key_file.chmod(0o600)
+    return settings.model_copy(update={"secret_key": SecretStr(key_file.read_text().strip())})
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,30 @@
+"""Thread shape: turning flat rows into the nested reply trees the API serves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+CommentDict = dict[str, Any]
+
+
+def nest_replies(roots: list[CommentDict], replies: Iterable[CommentDict]) -> list[CommentDict]:
+    """Attach each reply under its parent, in place, and return the roots.
+
+    Replies are listed oldest first under every parent whatever the page's sort, so a
+    conversation reads in the order it happened. `replies` must be ordered oldest first.
+    A reply whose parent is not in the tree (it cannot be shown) is left out.
+    """
+    by_id: dict[int, CommentDict] = {}
+    for root in roots:
+        root["replies"] = []
+        by_id[root["id"]] = root
+    pending = list(replies)
+    for reply in pending:
+        reply["replies"] = []
+        by_id[reply["id"]] = reply
+    for reply in pending:
+        parent = by_id.get(reply["parent_id"])
+        if parent is not None:
+            parent["replies"].append(reply)
+    return roots

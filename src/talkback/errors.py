@@ -1,0 +1,46 @@
+"""The one error hierarchy; `web/errors.py` maps it to HTTP in one place."""
+
+from __future__ import annotations
+
+
+class TalkbackError(Exception):
+    """Base of every error a caller can cause; `code` is stable, `message` is for humans."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class Invalid(TalkbackError):
+    status = 422
+    code = "invalid"
+
+
+class NotFound(TalkbackError):
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(TalkbackError):
+    status = 403
+    code = "forbidden"
+
+
+class Unauthorized(TalkbackError):
+    status = 401
+    code = "unauthorized"
+
+
+class Conflict(TalkbackError):
+    status = 409
+    code = "conflict"
+
+
+class TooLarge(TalkbackError):
+    status = 413
+    code = "too_large"

@@ -1,0 +1,266 @@
+"""Posting, editing and deleting comments.
+
+Invariants kept here, in the same transaction as each change:
+- `threads.comment_count` counts approved comments;
+- `comments.reply_count` counts a comment's visible direct replies (see `visible_comment`);
+- `threads.version` grows with every change a reader could see, which is what makes
+  cached pages and ETags safe.
+Markdown is rendered before the write is queued, so the writer spends no time on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from talkback import clock
+from talkback.core.identity import avatar_seed
+from talkback.core.markup import render_markdown
+from talkback.errors import Conflict, Invalid, NotFound
+from talkback.services.context import Context
+from talkback.services.readers import Reader, check_may_change, issue_edit_token
+from talkback.services.sites import Site
+from talkback.services.views import public_comment, select_public
+from talkback.store.queries import insert_if_absent, lock_row
+from talkback.store.tables import comments, threads
+
+
+@dataclass(frozen=True, slots=True)
+class CommentDraft:
+    """A new comment as submitted, already validated for size and form."""
+
+    text: str
+    parent_id: int | None = None
+    author_name: str | None = None
+    email: str | None = None
+    website: str | None = None
+    anchor: dict[str, Any] | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PostedComment:
+    comment: dict[str, Any]
+    edit_token: str
+
+    @property
+    def held(self) -> bool:
+        return bool(self.comment["status"] == "pending")
+
+
+async def post_comment(
+    ctx: Context,
+    site: Site,
+    uri: str,
+    draft: CommentDraft,
+    reader: Reader,
+    *,
+    created_at: datetime | None = None,
+) -> PostedComment:
+    """Add a comment (creating the thread on its first comment) and return it.
+
+    A reply must name a parent in the same thread that is still shown; a site in
+    pre-moderation holds every new comment as pending.
+    """
+    html = render_markdown(draft.text)
+    status = "pending" if site.moderation_mode == "pre" else "approved"
+    moment = created_at or clock.now()
+    avatar = avatar_seed(draft.email.lower() if draft.email else reader.ip_hash, ctx.secret_key)
+
+    async def job(conn: AsyncConnection) -> int:
+        thread_id = await _thread_for(conn, site.id, uri, draft.title, moment)
+        parent_id, root_id, depth = None, None, 0
+        if draft.parent_id is not None:
+            parent = await lock_row(conn, comments, draft.parent_id)
+            if parent is None or parent.thread_id != thread_id:
+                raise Invalid("parent_id: no such comment in this thread", code="invalid_parent")
+            if parent.status != "approved":
+                raise Conflict("this comment can no longer be replied to", code="parent_closed")
+            parent_id, root_id, depth = parent.id, parent.root_id or parent.id, parent.depth + 1
+        comment_id: int = (
+            await conn.execute(
+                insert(comments)
+                .values(
+                    thread_id=thread_id,
+                    parent_id=parent_id,
+                    root_id=root_id,
+                    depth=depth,
+                    status=status,
+                    author_name=draft.author_name,
+                    author_email=draft.email,
+                    author_website=draft.website,
+                    reader_id=reader.reader_id,
+                    ip_hash=reader.ip_hash,
+                    avatar=avatar,
+                    text=draft.text,
+                    html=html,
+                    anchor=draft.anchor,
+                    created_at=moment,
+                    upvotes=0,
+                    downvotes=0,
+                    score=0,
+                    reply_count=0,
+                )
+                .returning(comments.c.id)
+            )
+        ).scalar_one()
+        if status == "approved":
+            await _shift_counts(conn, thread_id, approved=1, replies_of=parent_id)
+        return comment_id
+
+    comment_id = await ctx.database.write(job)
+    return PostedComment(
+        comment=await load_public_comment(ctx, comment_id),
+        edit_token=issue_edit_token(ctx.secret_key, comment_id),
+    )
+
+
+async def edit_comment(
+    ctx: Context, site: Site, comment_id: int, text: str, reader: Reader, edit_token: str | None
+) -> dict[str, Any]:
+    """Replace the text of the caller's own comment within the site's edit window."""
+    html = render_markdown(text)
+
+    async def job(conn: AsyncConnection) -> None:
+        row = await _own_comment(ctx, conn, site, comment_id, reader, edit_token)
+        await conn.execute(
+            update(comments)
+            .where(comments.c.id == comment_id)
+            .values(text=text, html=html, edited_at=clock.now())
+        )
+        await _bump_version(conn, row.thread_id)
+
+    await ctx.database.write(job)
+    return await load_public_comment(ctx, comment_id)
+
+
+async def delete_comment(
+    ctx: Context, site: Site, comment_id: int, reader: Reader, edit_token: str | None
+) -> None:
+    """Delete the caller's own comment; with replies under it, it stays as a placeholder."""
+
+    async def job(conn: AsyncConnection) -> None:
+        row = await _own_comment(ctx, conn, site, comment_id, reader, edit_token)
+        await conn.execute(
+            update(comments)
+            .where(comments.c.id == comment_id)
+            .values(status="deleted", text="", html="", anchor=None)
+        )
+        if row.status == "approved":
+            await _shift_counts(conn, row.thread_id, approved=-1)
+            if row.reply_count == 0:
+                await _withdraw_from_parent(conn, row.parent_id)
+        await _bump_version(conn, row.thread_id)
+
+    await ctx.database.write(job)
+
+
+async def load_public_comment(ctx: Context, comment_id: int) -> dict[str, Any]:
+    async with ctx.database.read() as conn:
+        row = (await conn.execute(select_public().where(comments.c.id == comment_id))).first()
+    if row is None:
+        raise NotFound("no such comment", code="comment_not_found")
+    return public_comment(row)
+
+
+async def _own_comment(
+    ctx: Context,
+    conn: AsyncConnection,
+    site: Site,
+    comment_id: int,
+    reader: Reader,
+    edit_token: str | None,
+) -> Any:
+    row = await lock_row(conn, comments, comment_id)
+    if row is None or row.status == "deleted" or not await _in_site(conn, row.thread_id, site):
+        raise NotFound("no such comment", code="comment_not_found")
+    check_may_change(
+        secret_key=ctx.secret_key,
+        comment_id=comment_id,
+        author_reader_id=row.reader_id,
+        created_at=row.created_at,
+        edit_window_seconds=site.edit_window_seconds,
+        reader=reader,
+        edit_token=edit_token,
+    )
+    return row
+
+
+async def _in_site(conn: AsyncConnection, thread_id: int, site: Site) -> bool:
+    owner = await conn.scalar(select(threads.c.site_id).where(threads.c.id == thread_id))
+    return owner == site.id
+
+
+async def _thread_for(
+    conn: AsyncConnection, site_id: str, uri: str, title: str | None, moment: datetime
+) -> int:
+    """The thread of `uri`, created on first use; a missing title is filled in when known."""
+    await insert_if_absent(
+        conn,
+        threads,
+        {"site_id": site_id, "uri": uri, "title": title, "comment_count": 0, "version": 0,
+         "created_at": moment},
+        ["site_id", "uri"],
+    )  # fmt: skip
+    row = (
+        await conn.execute(
+            select(threads.c.id, threads.c.title).where(
+                threads.c.site_id == site_id, threads.c.uri == uri
+            )
+        )
+    ).one()
+    if title and not row.title:
+        await conn.execute(update(threads).where(threads.c.id == row.id).values(title=title))
+    return int(row.id)
+
+
+async def _shift_counts(
+    conn: AsyncConnection, thread_id: int, *, approved: int, replies_of: int | None = None
+) -> None:
+    await conn.execute(
+        update(threads)
+        .where(threads.c.id == thread_id)
+        .values(
+            comment_count=threads.c.comment_count + approved,
+            version=threads.c.version + 1,
+        )
+    )
+    if replies_of is not None:
+        await _add_replies(conn, replies_of, 1)
+
+
+async def _bump_version(conn: AsyncConnection, thread_id: int) -> None:
+    await conn.execute(
+        update(threads).where(threads.c.id == thread_id).values(version=threads.c.version + 1)
+    )
+
+
+async def _add_replies(conn: AsyncConnection, comment_id: int, delta: int) -> int:
+    new_count: int = (
+        await conn.execute(
+            update(comments)
+            .where(comments.c.id == comment_id)
+            .values(reply_count=comments.c.reply_count + delta)
+            .returning(comments.c.reply_count)
+        )
+    ).scalar_one()
+    return new_count
+
+
+async def _withdraw_from_parent(conn: AsyncConnection, parent_id: int | None) -> None:
+    """A comment stopped being visible: its parent has one visible reply fewer, and a
+    deleted parent left with none stops being visible too, and so on up the tree."""
+    while parent_id is not None:
+        remaining = await _add_replies(conn, parent_id, -1)
+        parent = (
+            await conn.execute(
+                select(comments.c.status, comments.c.parent_id).where(comments.c.id == parent_id)
+            )
+        ).one()
+        if parent.status != "deleted" or remaining > 0:
+            return
+        parent_id = parent.parent_id

@@ -1,0 +1,34 @@
+"""What every use case needs, built once per process by the app or the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from talkback.config import Settings
+from talkback.services.page_cache import PageCache
+from talkback.services.sites import SiteDirectory
+from talkback.store.database import Database
+
+
+@dataclass
+class Context:
+    settings: Settings
+    database: Database
+    secret_key: str
+    sites: SiteDirectory = field(init=False)
+    pages: PageCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sites = SiteDirectory(self.database)
+        self.pages = PageCache(self.settings.page_cache_size)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Context:
+        return cls(
+            settings=settings,
+            database=Database(settings.resolved_database_url),
+            secret_key=settings.require_secret_key(),
+        )
+
+    async def close(self) -> None:
+        await self.database.close()

@@ -1,0 +1,49 @@
+"""A reader's own state on a page: kept out of thread pages so those stay shareable."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from talkback import clock
+from talkback.services.context import Context
+from talkback.services.readers import Reader, edit_deadline
+from talkback.services.sites import Site
+from talkback.services.views import iso
+from talkback.store.tables import comments, threads, votes
+
+
+async def reader_state(ctx: Context, site: Site, uri: str, reader: Reader) -> dict[str, Any]:
+    """The reader's votes on the page and the comments they may still edit (by token)."""
+    state: dict[str, Any] = {"votes": {}, "editable": [], "subscriptions": []}
+    async with ctx.database.read() as conn:
+        thread_id = await conn.scalar(
+            select(threads.c.id).where(threads.c.site_id == site.id, threads.c.uri == uri)
+        )
+        if thread_id is None:
+            return state
+        vote_rows = await conn.execute(
+            select(votes.c.comment_id, votes.c.value).where(
+                votes.c.thread_id == thread_id, votes.c.voter == reader.voter
+            )
+        )
+        state["votes"] = {str(row.comment_id): row.value for row in vote_rows}
+        if reader.reader_id is not None:
+            since = clock.now() - timedelta(seconds=site.edit_window_seconds)
+            own = await conn.execute(
+                select(comments.c.id, comments.c.created_at)
+                .where(
+                    comments.c.reader_id == reader.reader_id,
+                    comments.c.thread_id == thread_id,
+                    comments.c.status.in_(("approved", "pending")),
+                    comments.c.created_at > since,
+                )
+                .order_by(comments.c.id)
+            )
+            state["editable"] = [
+                {"id": row.id, "until": iso(edit_deadline(row.created_at, site.edit_window_seconds))}
+                for row in own
+            ]
+    return state

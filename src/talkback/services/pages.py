@@ -1,0 +1,153 @@
+"""Reading threads: one page of top-level comments with their reply trees, and counts.
+
+A page costs one indexed lookup of the thread, then either a cache hit or two indexed
+queries whose size is the page's, never the thread's: top-level comments by keyset on
+the sort index, then every visible reply of those roots by `root_id`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from talkback.core.paging import Cursor, InvalidCursor, Sort, decode_cursor
+from talkback.core.threads import nest_replies
+from talkback.errors import Invalid
+from talkback.services.context import Context
+from talkback.services.page_cache import RenderedPage
+from talkback.services.sites import Site
+from talkback.services.views import public_comment, select_public
+from talkback.store.queries import visible_comment
+from talkback.store.tables import comments, threads
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    uri: str
+    sort: Sort = Sort.NEWEST
+    limit: int = 20
+    cursor: str | None = None
+
+
+async def read_page(ctx: Context, site: Site, request: PageRequest) -> RenderedPage:
+    """The page's JSON bytes and ETag; identical for every reader, hence cacheable."""
+    cursor = _parse_cursor(request)
+    async with ctx.database.read() as conn:
+        thread = (
+            await conn.execute(
+                select(threads.c.id, threads.c.title, threads.c.comment_count, threads.c.version)
+                .where(threads.c.site_id == site.id, threads.c.uri == request.uri)
+            )
+        ).first()  # fmt: skip
+        key = (
+            site.id, request.uri, thread.id if thread else 0, thread.version if thread else -1,
+            request.sort.value, request.limit, request.cursor,
+        )  # fmt: skip
+        cached = ctx.pages.get(key)
+        if cached is not None:
+            return cached
+        roots: list[dict[str, Any]] = []
+        next_cursor = None
+        if thread is not None:
+            roots, next_cursor = await _page_of_roots(conn, thread.id, request, cursor)
+            await _attach_replies(conn, roots)
+    body = {
+        "thread": {
+            "uri": request.uri,
+            "title": thread.title if thread else None,
+            "count": thread.comment_count if thread else 0,
+        },
+        "comments": roots,
+        "next_cursor": next_cursor,
+    }
+    page = RenderedPage(
+        etag='"' + hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() + '"',
+        body=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
+    )
+    ctx.pages.put(key, page)
+    return page
+
+
+async def count_comments(ctx: Context, site: Site, uris: list[str]) -> dict[str, int]:
+    """Approved comment counts of many pages at once, 0 for pages with no thread."""
+    async with ctx.database.read() as conn:
+        rows = (
+            await conn.execute(
+                select(threads.c.uri, threads.c.comment_count).where(
+                    threads.c.site_id == site.id, threads.c.uri.in_(set(uris))
+                )
+            )
+        ).all()
+    found = {row.uri: row.comment_count for row in rows}
+    return {uri: found.get(uri, 0) for uri in uris}
+
+
+def _parse_cursor(request: PageRequest) -> Cursor | None:
+    if request.cursor is None:
+        return None
+    try:
+        return decode_cursor(request.cursor, request.sort)
+    except InvalidCursor as exc:
+        raise Invalid(f"cursor: {exc}", code="invalid_cursor") from exc
+
+
+async def _page_of_roots(
+    conn: AsyncConnection, thread_id: int, request: PageRequest, cursor: Cursor | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    c = comments.c
+    order: list[Any]
+    if request.sort is Sort.OLDEST:
+        order = [c.created_at.asc(), c.id.asc()]
+    elif request.sort is Sort.NEWEST:
+        order = [c.created_at.desc(), c.id.desc()]
+    else:
+        order = [c.score.desc(), c.id.desc()]
+    query = (
+        select_public()
+        .where(c.thread_id == thread_id, c.parent_id.is_(None), visible_comment())
+        .order_by(*order)
+        .limit(request.limit + 1)
+    )
+    if cursor is not None:
+        query = query.where(_after(cursor))
+    rows = (await conn.execute(query)).all()
+    next_cursor = None
+    if len(rows) > request.limit:
+        rows = rows[: request.limit]
+        last = rows[-1]
+        next_cursor = Cursor(request.sort, last.created_at, last.score, last.id).encode()
+    return [public_comment(row) for row in rows], next_cursor
+
+
+def _after(cursor: Cursor) -> ColumnElement[bool]:
+    """Comments strictly after the cursor in its sort order (keyset condition)."""
+    c = comments.c
+    if cursor.sort is Sort.OLDEST:
+        return or_(
+            c.created_at > cursor.created_at,
+            and_(c.created_at == cursor.created_at, c.id > cursor.comment_id),
+        )
+    if cursor.sort is Sort.NEWEST:
+        return or_(
+            c.created_at < cursor.created_at,
+            and_(c.created_at == cursor.created_at, c.id < cursor.comment_id),
+        )
+    return or_(c.score < cursor.score, and_(c.score == cursor.score, c.id < cursor.comment_id))
+
+
+async def _attach_replies(conn: AsyncConnection, roots: list[dict[str, Any]]) -> None:
+    if not roots:
+        return
+    rows = (
+        await conn.execute(
+            select_public()
+            .where(comments.c.root_id.in_([root["id"] for root in roots]), visible_comment())
+            .order_by(comments.c.created_at.asc(), comments.c.id.asc())
+        )
+    ).all()
+    nest_replies(roots, [public_comment(row) for row in rows])

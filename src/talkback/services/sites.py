@@ -1,0 +1,161 @@
+"""Sites: one server hosts many publications, each with its own origins and rules."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from talkback import clock
+from talkback.errors import Conflict, Invalid, NotFound
+from talkback.store.database import Database
+from talkback.store.tables import sites
+
+SITE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+MODERATION_MODES = ("post", "pre")
+SETTABLE_KEYS = ("name", "origins", "locale", "edit_window", "moderation_mode")
+CACHE_SECONDS = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    id: str
+    name: str
+    origins: tuple[str, ...]
+    locale: str
+    edit_window_seconds: int
+    moderation: dict[str, Any]
+
+    @property
+    def moderation_mode(self) -> str:
+        return str(self.moderation.get("mode", "post"))
+
+    def allows_origin(self, origin: str) -> bool:
+        return "*" in self.origins or origin.rstrip("/") in self.origins
+
+
+def _site(row: Any) -> Site:
+    return Site(
+        id=row.id,
+        name=row.name,
+        origins=tuple(row.origins),
+        locale=row.locale,
+        edit_window_seconds=row.edit_window_seconds,
+        moderation=dict(row.moderation),
+    )
+
+
+def _normalise_origin(origin: str) -> str:
+    origin = origin.strip().rstrip("/")
+    if origin != "*" and not re.fullmatch(r"https?://[^/\s?#]+", origin):
+        raise Invalid(f"origin {origin!r} must look like https://news.example.org")
+    return origin
+
+
+def _check_locale(locale: str) -> str:
+    try:
+        Locale.parse(locale)
+    except (ValueError, UnknownLocaleError) as exc:
+        raise Invalid(f"unknown locale {locale!r}") from exc
+    return locale
+
+
+async def create_site(
+    database: Database,
+    site_id: str,
+    *,
+    name: str,
+    origins: list[str],
+    locale: str = "en_US",
+    edit_window_seconds: int = 900,
+) -> Site:
+    if not SITE_ID.match(site_id):
+        raise Invalid("site id must be 1-64 lowercase letters, digits or dashes")
+    values = {
+        "id": site_id,
+        "name": name.strip() or site_id,
+        "origins": [_normalise_origin(o) for o in origins],
+        "locale": _check_locale(locale),
+        "edit_window_seconds": edit_window_seconds,
+        "moderation": {"mode": "post"},
+        "created_at": clock.now(),
+    }
+
+    async def job(conn: AsyncConnection) -> None:
+        if await conn.scalar(select(sites.c.id).where(sites.c.id == site_id)) is not None:
+            raise Conflict(f"site {site_id!r} already exists")
+        await conn.execute(insert(sites).values(**values))
+
+    await database.write(job)
+    return await load_site(database, site_id)
+
+
+async def load_site(database: Database, site_id: str) -> Site:
+    async with database.read() as conn:
+        row = (await conn.execute(select(sites).where(sites.c.id == site_id))).first()
+    if row is None:
+        raise NotFound(f"no site {site_id!r}", code="site_not_found")
+    return _site(row)
+
+
+async def list_sites(database: Database) -> list[Site]:
+    async with database.read() as conn:
+        rows = (await conn.execute(select(sites).order_by(sites.c.id))).all()
+    return [_site(row) for row in rows]
+
+
+async def set_site_option(database: Database, site_id: str, key: str, value: str) -> Site:
+    """Change one setting from its text form (as typed in `talkback site set`)."""
+    site = await load_site(database, site_id)
+    changes: dict[str, Any]
+    if key == "name":
+        changes = {"name": value.strip() or site.id}
+    elif key == "origins":
+        changes = {"origins": [_normalise_origin(o) for o in value.split(",") if o.strip()]}
+    elif key == "locale":
+        changes = {"locale": _check_locale(value)}
+    elif key == "edit_window":
+        if not value.isdigit() or int(value) > 7 * 24 * 3600:
+            raise Invalid("edit_window is a number of seconds, at most one week")
+        changes = {"edit_window_seconds": int(value)}
+    elif key == "moderation_mode":
+        if value not in MODERATION_MODES:
+            raise Invalid(f"moderation_mode is one of {', '.join(MODERATION_MODES)}")
+        changes = {"moderation": {**site.moderation, "mode": value}}
+    else:
+        raise Invalid(f"unknown setting {key!r}; settable: {', '.join(SETTABLE_KEYS)}")
+
+    async def job(conn: AsyncConnection) -> None:
+        await conn.execute(update(sites).where(sites.c.id == site_id).values(**changes))
+
+    await database.write(job)
+    return await load_site(database, site_id)
+
+
+class SiteDirectory:
+    """Sites by id for request handling, re-read every few seconds.
+
+    Every API request needs its site (origins for CORS, edit window, moderation mode);
+    a short-lived copy keeps that off the database while `talkback site set` in another
+    process still takes effect within CACHE_SECONDS.
+    """
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._sites: dict[str, tuple[float, Site]] = {}
+
+    async def get(self, site_id: str) -> Site:
+        cached = self._sites.get(site_id)
+        if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        site = await load_site(self._database, site_id)
+        self._sites[site_id] = (time.monotonic(), site)
+        return site
+
+    def forget(self, site_id: str) -> None:
+        self._sites.pop(site_id, None)

@@ -1,0 +1,158 @@
+"""The database handle every service uses: `read()` for a connection, `write(job)` for changes.
+
+Services hand `write` a job (an async function of a connection) and get its result once the
+job's changes are committed. On SQLite, jobs from concurrent requests are queued to one
+writer task that runs many of them in one transaction, each inside its own savepoint, and
+acknowledges each only after the commit (group commit): SQLite allows one writer at a time,
+and one fsync for many posts is what makes a thousand posts a second possible. On
+PostgreSQL each job is its own ordinary transaction. Services don't see the difference.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+T = TypeVar("T")
+WriteJob = Callable[[AsyncConnection], Awaitable[T]]
+
+log = logging.getLogger(__name__)
+
+MAX_GROUP_SIZE = 256
+
+
+class Database:
+    """Connections for reading, and the one path by which changes are written."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite":
+            database = parsed.database or ""
+            if database in ("", ":memory:"):
+                raise ValueError("Talkback needs an SQLite file, not an in-memory database")
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = _sqlite_engine(url, begin="BEGIN", pool_size=8)
+            self._writer: _GroupCommitWriter | None = _GroupCommitWriter(
+                _sqlite_engine(url, begin="BEGIN IMMEDIATE", pool_size=1)
+            )
+        else:
+            self.engine = create_async_engine(url, pool_size=10, max_overflow=20)
+            self._writer = None
+
+    @contextlib.asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A connection inside one read transaction, so a page is a consistent snapshot."""
+        async with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    async def write(self, job: WriteJob[T]) -> T:
+        """Run `job` in a transaction and return its result once that is committed.
+
+        If the job raises, its changes are rolled back and the exception reaches the caller;
+        other jobs committed in the same group are not affected.
+        """
+        if self._writer is not None:
+            return await self._writer.submit(job)
+        async with self.engine.begin() as conn:
+            return await job(conn)
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            await self._writer.close()
+        await self.engine.dispose()
+
+
+def _sqlite_engine(url: str, *, begin: str, pool_size: int) -> AsyncEngine:
+    """An SQLite engine in WAL mode with foreign keys on, issuing its own BEGIN.
+
+    The driver's implicit transactions are switched off so SQLAlchemy controls BEGIN and
+    SAVEPOINT itself (the writer needs working savepoints); writers use BEGIN IMMEDIATE so
+    a transaction never fails late upgrading a read lock.
+    """
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=NORMAL",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA busy_timeout=10000",
+        ):
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine
+
+
+class _GroupCommitWriter:
+    """One task owning SQLite's single write slot, committing queued jobs in groups."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._queue: asyncio.Queue[tuple[WriteJob[Any], asyncio.Future[Any]]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    async def submit(self, job: WriteJob[T]) -> T:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="talkback-sqlite-writer")
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        await self._queue.put((job, future))
+        return await future
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self._engine.dispose()
+
+    async def _run(self) -> None:
+        while True:
+            group = [await self._queue.get()]
+            while len(group) < MAX_GROUP_SIZE and not self._queue.empty():
+                group.append(self._queue.get_nowait())
+            await self._commit_group(group)
+
+    async def _commit_group(self, group: list[tuple[WriteJob[Any], asyncio.Future[Any]]]) -> None:
+        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        try:
+            async with self._engine.connect() as conn, conn.begin():
+                for job, future in group:
+                    if future.cancelled():
+                        continue
+                    try:
+                        async with conn.begin_nested():
+                            outcomes.append((future, await job(conn), None))
+                    except Exception as exc:
+                        outcomes.append((future, None, exc))
+        except Exception as exc:
+            log.exception("event=group_commit_failed size=%d", len(group))
+            for _job, future in group:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for future, result, error in outcomes:
+            if future.done():
+                continue
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(result)

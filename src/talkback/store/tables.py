@@ -1,0 +1,103 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations are written against it.
+
+Reading a page of a thread must cost O(page): the composite indexes below serve the three
+sort orders for top-level comments, and `root_id` fetches a page's reply trees at once.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from talkback.store.types import UTCDateTime
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("origins", JSON, nullable=False, default=list),
+    Column("locale", String(20), nullable=False, default="en_US"),
+    Column("edit_window_seconds", Integer, nullable=False, default=900),
+    Column("moderation", JSON, nullable=False, default=dict),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+threads = Table(
+    "threads",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("site_id", String(64), ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("uri", String(2048), nullable=False),
+    Column("title", String(300), nullable=True),
+    Column("comment_count", Integer, nullable=False, default=0),
+    Column("version", BigInteger, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("site_id", "uri"),
+)
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("thread_id", Id, ForeignKey("threads.id", ondelete="CASCADE"), nullable=False),
+    Column("parent_id", Id, ForeignKey("comments.id", ondelete="CASCADE"), nullable=True),
+    Column("root_id", Id, nullable=True),
+    Column("depth", SmallInteger, nullable=False, default=0),
+    Column("status", String(16), nullable=False),
+    Column("author_name", String(80), nullable=True),
+    Column("author_email", String(254), nullable=True),
+    Column("author_website", String(500), nullable=True),
+    Column("reader_id", String(64), nullable=True),
+    Column("ip_hash", String(64), nullable=True),
+    Column("avatar", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("html", Text, nullable=False),
+    Column("anchor", JSON, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("edited_at", UTCDateTime, nullable=True),
+    Column("upvotes", Integer, nullable=False, default=0),
+    Column("downvotes", Integer, nullable=False, default=0),
+    Column("score", Integer, nullable=False, default=0),
+    Column("reply_count", Integer, nullable=False, default=0),
+    Index("ix_comments_top_by_time", "thread_id", "parent_id", "created_at", "id"),
+    Index("ix_comments_top_by_score", "thread_id", "parent_id", "score", "id"),
+    Index("ix_comments_root_id", "root_id"),
+    Index("ix_comments_parent_id", "parent_id"),
+    Index("ix_comments_reader_id", "reader_id"),
+)
+
+votes = Table(
+    "votes",
+    metadata,
+    Column("comment_id", Id, ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True),
+    Column("voter", String(80), primary_key=True),
+    Column("thread_id", Id, ForeignKey("threads.id", ondelete="CASCADE"), nullable=False),
+    Column("value", SmallInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_votes_thread_id_voter", "thread_id", "voter"),
+)

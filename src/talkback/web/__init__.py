@@ -1,0 +1,1 @@
+"""HTTP: routers that translate requests into service calls and results into JSON."""

@@ -1,0 +1,79 @@
+"""Every error leaves the server as `{"error": {"code", "message"}}`; this is the one place
+that decides how."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from talkback.errors import TalkbackError
+
+log = logging.getLogger(__name__)
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "rate_limited",
+}
+
+
+def error_response(
+    status: int, code: str, message: str, **extra: Any
+) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
+
+
+async def _talkback_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, TalkbackError)
+    return error_response(exc.status, exc.code, exc.message)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = exc.errors()
+    if any(problem.get("type") == "json_invalid" for problem in problems):
+        return error_response(400, "invalid_json", "the request body is not valid JSON")
+    fields = [
+        {"field": ".".join(str(part) for part in problem["loc"][1:]) or problem["loc"][0],
+         "message": problem["msg"]}
+        for problem in problems
+    ]  # fmt: skip
+    summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
+    return error_response(422, "invalid", summary, fields=fields)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    message = exc.detail if isinstance(exc.detail, str) else "request refused"
+    if exc.status_code == 413:
+        message = "the request body is too large"
+    response = error_response(
+        exc.status_code, HTTP_CODES.get(exc.status_code, "error"), message
+    )
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
+    log.exception("event=unhandled_error", exc_info=exc)
+    return error_response(500, "internal", "something went wrong on our side")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(TalkbackError, _talkback_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,74 @@
+"""What clients may send, with the limits of `core/drafts.py`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+)
+
+from talkback.core import drafts
+from talkback.web.deps import MAX_ID
+
+
+def _blank_to_none(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value.strip() if isinstance(value, str) else value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+CommentText = Annotated[
+    str, Field(min_length=1, max_length=drafts.MAX_TEXT_LENGTH), AfterValidator(_not_blank)
+]
+Optional = BeforeValidator(_blank_to_none)
+
+
+class Anchor(BaseModel):
+    """A passage of the article (W3C TextQuoteSelector, with optional offsets)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    exact: Annotated[str, Field(min_length=1, max_length=drafts.MAX_ANCHOR_QUOTE_LENGTH)]
+    prefix: Annotated[str, Field(max_length=drafts.MAX_ANCHOR_CONTEXT_LENGTH)] = ""
+    suffix: Annotated[str, Field(max_length=drafts.MAX_ANCHOR_CONTEXT_LENGTH)] = ""
+    start: Annotated[int | None, Field(ge=0, le=10_000_000)] = None
+    end: Annotated[int | None, Field(ge=0, le=10_000_000)] = None
+
+
+class NewComment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: CommentText
+    parent_id: Annotated[int | None, Field(ge=1, le=MAX_ID)] = None
+    author_name: Annotated[str | None, Optional, Field(max_length=drafts.MAX_NAME_LENGTH)] = None
+    email: Annotated[EmailStr | None, Optional, Field(max_length=drafts.MAX_EMAIL_LENGTH)] = None
+    website: Annotated[HttpUrl | None, Optional, Field(max_length=drafts.MAX_WEBSITE_LENGTH)] = (
+        None
+    )
+    anchor: Anchor | None = None
+    title: Annotated[str | None, Optional, Field(max_length=drafts.MAX_TITLE_LENGTH)] = None
+
+
+class CommentEdit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: CommentText
+
+
+class VoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: Literal[1, -1, 0]
