@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from talkback import __version__
 from talkback.config import Settings, get_settings
 from talkback.services.context import Context
 from talkback.web import comments, health, readers, votes
+from talkback.web.body_limit import BodyLimitMiddleware
 from talkback.web.cors import SiteCORSMiddleware
 from talkback.web.errors import install_error_handlers
 
@@ -32,13 +34,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Talkback",
         version=__version__,
         lifespan=lifespan,
-        max_body_size=MAX_BODY_BYTES,
         docs_url="/docs",
         redoc_url=None,
     )
     app.state.context = context
     install_error_handlers(app)
     app.add_middleware(SiteCORSMiddleware, sites=context.sites)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     for module in (comments, votes, readers, health):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(packages=[("talkback", "static")]), name="static")
     return app

@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     )
     database_url: str | None = Field(
         default=None,
-        description="sqlite+aiosqlite:///path or postgresql+asyncpg://…; default: SQLite in data_dir.",
+        description="sqlite+aiosqlite:///FILE or postgresql+asyncpg://…; default in data_dir",
     )
     broker_url: str = "memory://"
     smtp_url: str | None = None

@@ -29,7 +29,10 @@ class Api:
         self.context = context
 
     async def post(
-        self, text: str = "A comment", uri: str = ARTICLE, headers: dict[str, str] | None = None,
+        self,
+        text: str = "A comment",
+        uri: str = ARTICLE,
+        headers: dict[str, str] | None = None,
         **fields: Any,
     ) -> httpx.Response:
         return await self.client.post(

@@ -69,9 +69,12 @@ async def test_comment_html_is_sanitised_markdown(api: Api) -> None:
         "[x](javascript:alert(1)) https://example.org"
     )
     html = (await api.posted(text))["comment"]["html"]
-    assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "<blockquote>" in html and "<ul>" in html and "<code>code</code>" in html
-    assert "href=\"javascript" not in html
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "<blockquote>" in html
+    assert "<ul>" in html
+    assert "<code>code</code>" in html
+    assert 'href="javascript' not in html
     assert '<a href="https://example.org" rel="nofollow ugc noopener">' in html
 
 

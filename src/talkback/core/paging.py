@@ -45,7 +45,8 @@ def decode_cursor(token: str, sort: Sort) -> Cursor:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         sort_name, created, score, comment_id = json.loads(raw)
-        cursor = Cursor(Sort(sort_name), datetime.fromisoformat(created), int(score), int(comment_id))
+        moment = datetime.fromisoformat(created)
+        cursor = Cursor(Sort(sort_name), moment, int(score), int(comment_id))
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
         raise InvalidCursor("cursor is not one this server issued") from exc
     if cursor.sort is not sort:

@@ -42,8 +42,8 @@ async def reader_state(ctx: Context, site: Site, uri: str, reader: Reader) -> di
                 )
                 .order_by(comments.c.id)
             )
+            window = site.edit_window_seconds
             state["editable"] = [
-                {"id": row.id, "until": iso(edit_deadline(row.created_at, site.edit_window_seconds))}
-                for row in own
+                {"id": row.id, "until": iso(edit_deadline(row.created_at, window))} for row in own
             ]
     return state

@@ -8,8 +8,8 @@ them. Nothing needs invalidating across processes or nodes.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Hashable
 
 
 @dataclass(frozen=True, slots=True)

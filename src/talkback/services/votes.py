@@ -29,7 +29,9 @@ async def cast_vote(
         row = await lock_row(conn, comments, comment_id)
         owner = None
         if row is not None:
-            owner = await conn.scalar(select(threads.c.site_id).where(threads.c.id == row.thread_id))
+            owner = await conn.scalar(
+                select(threads.c.site_id).where(threads.c.id == row.thread_id)
+            )
         if row is None or owner != site.id:
             raise NotFound("no such comment", code="comment_not_found")
         if row.status != "approved":

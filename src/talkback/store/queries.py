@@ -31,6 +31,4 @@ async def insert_if_absent(
 
 async def lock_row(conn: AsyncConnection, table: Table, row_id: int) -> Any:
     """Read a row for update (a row lock on PostgreSQL; SQLite's writer is already alone)."""
-    return (
-        await conn.execute(select(table).where(table.c.id == row_id).with_for_update())
-    ).first()
+    return (await conn.execute(select(table).where(table.c.id == row_id).with_for_update())).first()

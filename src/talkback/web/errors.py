@@ -29,9 +29,7 @@ HTTP_CODES = {
 }
 
 
-def error_response(
-    status: int, code: str, message: str, **extra: Any
-) -> JSONResponse:
+def error_response(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
 
 
@@ -57,11 +55,7 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     message = exc.detail if isinstance(exc.detail, str) else "request refused"
-    if exc.status_code == 413:
-        message = "the request body is too large"
-    response = error_response(
-        exc.status_code, HTTP_CODES.get(exc.status_code, "error"), message
-    )
+    response = error_response(exc.status_code, HTTP_CODES.get(exc.status_code, "error"), message)
     if exc.headers:
         response.headers.update(exc.headers)
     return response

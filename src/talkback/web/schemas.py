@@ -30,10 +30,19 @@ def _not_blank(value: str) -> str:
     return value.strip()
 
 
+def _short_url(value: HttpUrl) -> HttpUrl:
+    if len(str(value)) > drafts.MAX_WEBSITE_LENGTH:
+        raise ValueError(f"must be at most {drafts.MAX_WEBSITE_LENGTH} characters")
+    return value
+
+
 CommentText = Annotated[
     str, Field(min_length=1, max_length=drafts.MAX_TEXT_LENGTH), AfterValidator(_not_blank)
 ]
 Optional = BeforeValidator(_blank_to_none)
+Name = Annotated[str, Field(max_length=drafts.MAX_NAME_LENGTH)]
+Title = Annotated[str, Field(max_length=drafts.MAX_TITLE_LENGTH)]
+Website = Annotated[HttpUrl, AfterValidator(_short_url)]
 
 
 class Anchor(BaseModel):
@@ -53,13 +62,11 @@ class NewComment(BaseModel):
 
     text: CommentText
     parent_id: Annotated[int | None, Field(ge=1, le=MAX_ID)] = None
-    author_name: Annotated[str | None, Optional, Field(max_length=drafts.MAX_NAME_LENGTH)] = None
-    email: Annotated[EmailStr | None, Optional, Field(max_length=drafts.MAX_EMAIL_LENGTH)] = None
-    website: Annotated[HttpUrl | None, Optional, Field(max_length=drafts.MAX_WEBSITE_LENGTH)] = (
-        None
-    )
+    author_name: Annotated[Name | None, Optional] = None
+    email: Annotated[EmailStr | None, Optional] = None
+    website: Annotated[Website | None, Optional] = None
     anchor: Anchor | None = None
-    title: Annotated[str | None, Optional, Field(max_length=drafts.MAX_TITLE_LENGTH)] = None
+    title: Annotated[Title | None, Optional] = None
 
 
 class CommentEdit(BaseModel):

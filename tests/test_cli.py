@@ -1,0 +1,63 @@
+"""The command line, run as a user would run it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from talkback import __version__
+from talkback.cli import app
+from talkback.config import get_settings
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("TALKBACK_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("TALKBACK_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    return CliRunner()
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+def test_migrate_then_manage_sites(runner: CliRunner, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    assert (tmp_path / "talkback.db").exists()
+    added = runner.invoke(
+        app, ["site", "add", "courier", "--name", "The Courier", "--origin",
+              "https://courier.example", "--origin", "https://www.courier.example"],
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert runner.invoke(app, ["site", "set", "courier", "edit_window", "600"]).exit_code == 0
+    listing = runner.invoke(app, ["site", "list"], terminal_width=200)
+    assert "courier" in listing.output
+    assert "https://courier.example" in listing.output
+    assert "600s" in listing.output
+
+
+def test_site_errors_are_reported_not_raised(runner: CliRunner) -> None:
+    runner.invoke(app, ["migrate"])
+    runner.invoke(app, ["site", "add", "a", "--name", "A", "--origin", "https://a.example"])
+    duplicate = runner.invoke(
+        app, ["site", "add", "a", "--name", "A", "--origin", "https://a.example"]
+    )
+    assert duplicate.exit_code == 2
+    assert "already exists" in duplicate.output
+    bad_key = runner.invoke(app, ["site", "set", "a", "colour", "blue"])
+    assert bad_key.exit_code == 2
+    assert "unknown setting" in bad_key.output
+
+
+def test_serve_refuses_to_start_without_a_secret(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TALKBACK_SECRET_KEY", raising=False)
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 2
+    assert "TALKBACK_SECRET_KEY" in result.output
