@@ -55,3 +55,24 @@ async def test_vote_value_must_be_one_of_three(api: Api) -> None:
     comment = (await api.posted("x"))["comment"]["id"]
     response = await api.vote(comment, 2)
     assert response.status_code == 422
+
+
+async def test_concurrent_replies_votes_and_deletes_on_one_thread(api: Api) -> None:
+    root = (await api.posted("root"))["comment"]["id"]
+    doomed = [await api.posted(f"doomed {n}", parent_id=root) for n in range(5)]
+    tokens = [await api.reader_token() for _ in range(10)]
+    operations = [api.post(f"reply {n}", parent_id=root) for n in range(10)]
+    operations += [api.vote(root, 1, token) for token in tokens]
+    operations += [
+        api.client.delete(
+            f"/api/v1/news/comments/{d['comment']['id']}", headers={"X-Edit-Token": d["edit_token"]}
+        )
+        for d in doomed
+    ]
+    results = await asyncio.gather(*operations)
+    assert [r.status_code for r in results] == [201] * 10 + [200] * 10 + [204] * 5
+    page = await api.page()
+    [tree] = page["comments"]
+    assert tree["upvotes"] == 10
+    assert tree["reply_count"] == 10
+    assert page["thread"]["count"] == 11

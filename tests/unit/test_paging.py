@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 
 import pytest
@@ -25,10 +26,8 @@ def test_cursor_round_trips(sort: Sort, moment: datetime, score: int, comment_id
 
 @given(token=st.text(max_size=80))
 def test_arbitrary_text_is_never_a_crash(token: str) -> None:
-    try:
+    with contextlib.suppress(InvalidCursor):
         decode_cursor(token, Sort.NEWEST)
-    except InvalidCursor:
-        pass
 
 
 def test_cursor_for_another_sort_is_refused() -> None:

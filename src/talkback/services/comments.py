@@ -25,7 +25,7 @@ from talkback.services.context import Context
 from talkback.services.readers import Reader, check_may_change, issue_edit_token
 from talkback.services.sites import Site
 from talkback.services.views import public_comment, select_public
-from talkback.store.queries import insert_if_absent, lock_row
+from talkback.store.queries import comment_in_locked_thread, insert_if_absent
 from talkback.store.tables import comments, threads
 
 
@@ -75,7 +75,9 @@ async def post_comment(
         thread_id = await _thread_for(conn, site.id, uri, draft.title, moment)
         parent_id, root_id, depth = None, None, 0
         if draft.parent_id is not None:
-            parent = await lock_row(conn, comments, draft.parent_id)
+            parent = (
+                await conn.execute(select(comments).where(comments.c.id == draft.parent_id))
+            ).first()
             if parent is None or parent.thread_id != thread_id:
                 raise Invalid("parent_id: no such comment in this thread", code="invalid_parent")
             if parent.status != "approved":
@@ -175,8 +177,8 @@ async def _own_comment(
     reader: Reader,
     edit_token: str | None,
 ) -> Any:
-    row = await lock_row(conn, comments, comment_id)
-    if row is None or row.status == "deleted" or not await _in_site(conn, row.thread_id, site):
+    row = await comment_in_locked_thread(conn, site.id, comment_id)
+    if row is None or row.status == "deleted":
         raise NotFound("no such comment", code="comment_not_found")
     check_may_change(
         secret_key=ctx.secret_key,
@@ -188,11 +190,6 @@ async def _own_comment(
         edit_token=edit_token,
     )
     return row
-
-
-async def _in_site(conn: AsyncConnection, thread_id: int, site: Site) -> bool:
-    owner = await conn.scalar(select(threads.c.site_id).where(threads.c.id == thread_id))
-    return owner == site.id
 
 
 async def _thread_for(
@@ -208,9 +205,9 @@ async def _thread_for(
     )  # fmt: skip
     row = (
         await conn.execute(
-            select(threads.c.id, threads.c.title).where(
-                threads.c.site_id == site_id, threads.c.uri == uri
-            )
+            select(threads.c.id, threads.c.title)
+            .where(threads.c.site_id == site_id, threads.c.uri == uri)
+            .with_for_update()
         )
     ).one()
     if title and not row.title:

@@ -12,7 +12,7 @@ from talkback.errors import Conflict, Forbidden, NotFound
 from talkback.services.context import Context
 from talkback.services.readers import Reader
 from talkback.services.sites import Site
-from talkback.store.queries import lock_row
+from talkback.store.queries import comment_in_locked_thread
 from talkback.store.tables import comments, threads, votes
 
 
@@ -26,13 +26,8 @@ async def cast_vote(
     """
 
     async def job(conn: AsyncConnection) -> dict[str, Any]:
-        row = await lock_row(conn, comments, comment_id)
-        owner = None
-        if row is not None:
-            owner = await conn.scalar(
-                select(threads.c.site_id).where(threads.c.id == row.thread_id)
-            )
-        if row is None or owner != site.id:
+        row = await comment_in_locked_thread(conn, site.id, comment_id)
+        if row is None:
             raise NotFound("no such comment", code="comment_not_found")
         if row.status != "approved":
             raise Conflict("this comment is not open for votes", code="not_votable")

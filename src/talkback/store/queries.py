@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, Table, and_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from talkback.store.tables import comments
+from talkback.store.tables import comments, threads
 
 
 def visible_comment() -> ColumnElement[bool]:
@@ -29,6 +29,22 @@ async def insert_if_absent(
     await conn.execute(statement)
 
 
-async def lock_row(conn: AsyncConnection, table: Table, row_id: int) -> Any:
-    """Read a row for update (a row lock on PostgreSQL; SQLite's writer is already alone)."""
-    return (await conn.execute(select(table).where(table.c.id == row_id).with_for_update())).first()
+async def lock_thread(conn: AsyncConnection, thread_id: int) -> str | None:
+    """Lock a thread row and return its site id.
+
+    Every write that touches a thread's comments takes this lock first, so on PostgreSQL
+    writes to one thread serialise in one order and cannot deadlock; SQLite's single
+    writer is alone anyway, and ignores FOR UPDATE.
+    """
+    site_id: str | None = await conn.scalar(
+        select(threads.c.site_id).where(threads.c.id == thread_id).with_for_update()
+    )
+    return site_id
+
+
+async def comment_in_locked_thread(conn: AsyncConnection, site_id: str, comment_id: int) -> Any:
+    """The comment row, with its thread locked, or None if it is not one of the site's."""
+    thread_id = await conn.scalar(select(comments.c.thread_id).where(comments.c.id == comment_id))
+    if thread_id is None or await lock_thread(conn, thread_id) != site_id:
+        return None
+    return (await conn.execute(select(comments).where(comments.c.id == comment_id))).one()
