@@ -121,7 +121,9 @@ async def test_edit_of_missing_comment_is_404(api: Api) -> None:
 
 
 async def test_too_many_count_uris_is_422(api: Api) -> None:
-    params = [("uri", f"/p{n}") for n in range(101)]
+    params: list[tuple[str, str | int | float | bool | None]] = [
+        ("uri", f"/p{n}") for n in range(101)
+    ]
     response = await api.client.get(f"/api/v1/{SITE}/counts", params=params)
     assert response.status_code == 422
 
@@ -132,21 +134,25 @@ json_values = st.recursive(
                                                                   max_size=4),
     max_leaves=12,
 )  # fmt: skip
-comment_payloads = st.fixed_dictionaries(
-    {},
-    optional={
-        "text": st.text(max_size=200) | json_values,
-        "parent_id": st.integers(min_value=-(2**80), max_value=2**80) | json_values,
-        "author_name": st.text(max_size=100) | json_values,
-        "email": st.emails() | st.text(max_size=40) | json_values,
-        "website": st.text(max_size=60) | json_values,
-        "anchor": st.fixed_dictionaries(
-            {"exact": st.text(max_size=30)},
-            optional={"prefix": json_values, "start": json_values, "end": json_values},
-        ) | json_values,
-        "title": st.text(max_size=40) | json_values,
-    },
-) | json_values
+comment_payloads = (
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "text": st.text(max_size=200) | json_values,
+            "parent_id": st.integers(min_value=-(2**80), max_value=2**80) | json_values,
+            "author_name": st.text(max_size=100) | json_values,
+            "email": st.emails() | st.text(max_size=40) | json_values,
+            "website": st.text(max_size=60) | json_values,
+            "anchor": st.fixed_dictionaries(
+                {"exact": st.text(max_size=30)},
+                optional={"prefix": json_values, "start": json_values, "end": json_values},
+            )
+            | json_values,
+            "title": st.text(max_size=40) | json_values,
+        },
+    )
+    | json_values
+)
 
 
 @settings(
@@ -155,9 +161,7 @@ comment_payloads = st.fixed_dictionaries(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(payload=comment_payloads, uri=st.text(max_size=60))
-async def test_random_payloads_never_cause_a_server_error(
-    api: Api, payload: Any, uri: str
-) -> None:
+async def test_random_payloads_never_cause_a_server_error(api: Api, payload: Any, uri: str) -> None:
     response = await api.client.post(
         f"/api/v1/{SITE}/comments",
         params={"uri": uri},

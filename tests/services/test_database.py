@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
-from talkback.store.database import Database
+from talkback.store.database import Database, WriteJob
 from talkback.store.migrate import migrate
 from talkback.store.tables import metadata, sites
 
@@ -27,7 +27,7 @@ async def database(database_url: str) -> AsyncIterator[Database]:
     await db.close()
 
 
-def add_site(site_id: str, fail: bool = False) -> object:
+def add_site(site_id: str, fail: bool = False) -> WriteJob[str]:
     async def job(conn: AsyncConnection) -> str:
         await conn.execute(
             insert(sites).values(
@@ -48,17 +48,14 @@ async def count_sites(db: Database) -> int:
 
 
 async def test_concurrent_writes_are_all_committed(database: Database) -> None:
-    results = await asyncio.gather(*(database.write(add_site(f"s{n}")) for n in range(300)))  # type: ignore[arg-type]
+    results = await asyncio.gather(*(database.write(add_site(f"s{n}")) for n in range(300)))
     assert sorted(results) == sorted(f"s{n}" for n in range(300))
     assert await count_sites(database) == 300
 
 
 async def test_a_failing_job_rolls_back_alone(database: Database) -> None:
     jobs = [add_site(f"ok{n}") for n in range(20)] + [add_site("bad", fail=True)]
-    results = await asyncio.gather(
-        *(database.write(job) for job in jobs),  # type: ignore[arg-type]
-        return_exceptions=True,
-    )
+    results = await asyncio.gather(*(database.write(job) for job in jobs), return_exceptions=True)
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(errors) == 1
     assert "bad refused" in str(errors[0])
@@ -68,7 +65,7 @@ async def test_a_failing_job_rolls_back_alone(database: Database) -> None:
 async def test_acknowledged_writes_survive_a_new_connection(
     database: Database, database_url: str
 ) -> None:
-    await database.write(add_site("durable"))  # type: ignore[arg-type]
+    await database.write(add_site("durable"))
     fresh = Database(database_url)
     try:
         assert await count_sites(fresh) == 1

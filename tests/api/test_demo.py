@@ -1,0 +1,220 @@
+"""The `talkback demo` article page and its seeded thread, through HTTP."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from html.parser import HTMLParser
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from starlette.staticfiles import StaticFiles
+
+from talkback import clock
+from talkback.app import create_app
+from talkback.config import Settings
+from talkback.demo import ARTICLE, DEMO_SITE, DEMO_URI, SAMPLE_COMMENTS, prepare_demo
+from talkback.services.context import Context
+from talkback.services.sites import create_site, load_site
+from talkback.store.migrate import migrate
+from talkback.web import demo
+from tests.api.conftest import reset
+
+DEMO_ORIGIN = "http://127.0.0.1:8000"
+MAX_SVG_BYTES = 15 * 1024
+
+
+@dataclass
+class Demo:
+    client: httpx.AsyncClient
+    context: Context
+
+    async def article(self) -> str:
+        response = await self.client.get("/")
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("text/html")
+        return response.text
+
+    async def thread(self, **params: Any) -> dict[str, Any]:
+        response = await self.client.get(
+            f"/api/v1/{DEMO_SITE}/comments", params={"uri": DEMO_URI, **params}
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+
+def with_demo_routes(app: FastAPI) -> FastAPI:
+    """Add the article page and static files unless the app already serves them."""
+    paths = {getattr(route, "path", None) for route in app.routes}
+    if "/" not in paths:
+        app.include_router(demo.router)
+    if "/static" not in paths:
+        app.mount("/static", StaticFiles(packages=[("talkback", "static")]), name="static")
+    return app
+
+
+@pytest.fixture
+async def empty_demo(database_url: str) -> AsyncIterator[Demo]:
+    """The demo routes over a migrated database that holds no demo site yet."""
+    settings = Settings(database_url=database_url, secret_key="test-secret-key")
+    app = with_demo_routes(create_app(settings))
+    context: Context = app.state.context
+    await migrate(context.database)
+    await reset(context)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 4321))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client,
+    ):
+        yield Demo(client, context)
+
+
+@pytest.fixture
+async def seeded(empty_demo: Demo) -> Demo:
+    await prepare_demo(empty_demo.context, [DEMO_ORIGIN])
+    return empty_demo
+
+
+def flatten(comments: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for comment in comments:
+        yield comment
+        yield from flatten(comment["replies"])
+
+
+def depth_of(comment: dict[str, Any]) -> int:
+    return 1 + max((depth_of(reply) for reply in comment["replies"]), default=0)
+
+
+class CommentNesting(HTMLParser):
+    """Records, for each rendered comment, the id of the comment it is nested in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[int | None] = []
+        self.parent_of: dict[int, int | None] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "li":
+            return
+        found = dict(attrs)
+        comment_id = None
+        if "comment" in (found.get("class") or "").split():
+            comment_id = int((found.get("id") or "").removeprefix("comment-"))
+            enclosing = [c for c in self.stack if c is not None]
+            self.parent_of[comment_id] = enclosing[-1] if enclosing else None
+        self.stack.append(comment_id)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "li":
+            self.stack.pop()
+
+
+async def test_article_page_shows_the_story_and_the_map(seeded: Demo) -> None:
+    page = await seeded.article()
+    assert f"<h1>{ARTICLE.headline}</h1>" in page
+    assert "The Wendmouth Courier" in page
+    assert ARTICLE.byline in page
+    assert "Click to see the full-size map" in page
+    assert 'href="/static/wend-map-full.svg"' in page
+    assert 'src="/static/wend-map.svg"' in page
+    assert "<figcaption>" in page
+    assert "<script" not in page
+    assert "https://" not in page.split("<body>")[0], "the page head loads nothing external"
+
+
+async def test_article_page_renders_the_thread_with_nested_replies(seeded: Demo) -> None:
+    page = await seeded.article()
+    thread = await seeded.thread(limit=50)
+    assert f"{len(SAMPLE_COMMENTS)} Comments" in page
+    assert "Would love your thoughts" not in page
+    assert "<blockquote>" in page
+    assert "<em>another</em>" in page
+    assert "<li>deeper piles change the cost <em>and</em> the programme;</li>" in page
+    assert 'href="https://example.org/wendmouth/council/agenda-item-7"' in page
+    assert 'class="replies"' in page
+    nesting = CommentNesting()
+    nesting.feed(page)
+    expected = {c["id"]: c["parent_id"] for c in flatten(thread["comments"])}
+    assert nesting.parent_of == expected
+    assert max(depth_of(c) for c in thread["comments"]) >= 4
+
+
+async def test_article_page_escapes_what_readers_wrote(seeded: Demo) -> None:
+    page = await seeded.article()
+    assert "R&amp;J Boatyard" in page
+    assert "R&J Boatyard" not in page
+    assert "Tom O&#39;Driscoll" in page
+    assert "Anything &lt;5.8 m is routine" in page
+    assert "Anonymous" in page
+
+
+async def test_maps_are_served_as_svg(seeded: Demo) -> None:
+    for name in ("wend-map.svg", "wend-map-full.svg"):
+        response = await seeded.client.get(f"/static/{name}")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("image/svg+xml")
+        assert len(response.content) < MAX_SVG_BYTES
+        assert ET.fromstring(response.content).tag == "{http://www.w3.org/2000/svg}svg"
+
+
+async def test_seeded_thread_is_threaded_and_sorts_differently_by_votes(seeded: Demo) -> None:
+    newest = await seeded.thread(sort="newest", limit=50)
+    most_voted = await seeded.thread(sort="most_voted", limit=50)
+    assert newest["thread"] == {
+        "uri": DEMO_URI, "title": ARTICLE.headline, "count": len(SAMPLE_COMMENTS)
+    }  # fmt: skip
+    assert 18 <= newest["thread"]["count"] <= 25
+    by_newest = [c["id"] for c in newest["comments"]]
+    by_votes = [c["id"] for c in most_voted["comments"]]
+    assert sorted(by_newest) == sorted(by_votes)
+    assert by_newest != by_votes
+    scores = [c["score"] for c in most_voted["comments"]]
+    assert scores == sorted(scores, reverse=True)
+    everyone = list(flatten(newest["comments"]))
+    assert len(everyone) == len(SAMPLE_COMMENTS)
+    assert any(c["author"]["name"] is None for c in everyone)
+    assert sum(c["upvotes"] + c["downvotes"] for c in everyone) > 50
+
+
+async def test_seeded_comments_arrive_in_order_over_the_past_two_days(seeded: Demo) -> None:
+    everyone = list(flatten((await seeded.thread(limit=50))["comments"]))
+    times = [
+        datetime.fromisoformat(c["created_at"]) for c in sorted(everyone, key=lambda c: c["id"])
+    ]
+    assert times == sorted(times)
+    assert len(set(times)) == len(times)
+    now = clock.now()
+    assert now - timedelta(days=2, hours=1) < times[0] < now - timedelta(days=1, hours=12)
+    assert times[-1] < now
+
+
+async def test_preparing_again_adds_nothing(seeded: Demo) -> None:
+    before = await seeded.thread(limit=50)
+    await prepare_demo(seeded.context, ["https://elsewhere.example"])
+    after = await seeded.thread(limit=50)
+    assert after == before
+    site = await load_site(seeded.context.database, DEMO_SITE)
+    assert site.origins == (DEMO_ORIGIN,)
+
+
+async def test_an_empty_thread_invites_the_first_comment(empty_demo: Demo) -> None:
+    await create_site(
+        empty_demo.context.database, DEMO_SITE, name="The Wendmouth Courier", origins=[DEMO_ORIGIN]
+    )
+    page = await empty_demo.article()
+    assert "0 Comments" in page
+    assert "Would love your thoughts, please comment." in page
+    assert 'class="thread"' not in page
+
+
+async def test_prepare_demo_seeds_a_site_created_beforehand(empty_demo: Demo) -> None:
+    await create_site(empty_demo.context.database, DEMO_SITE, name="Renamed", origins=["*"])
+    await prepare_demo(empty_demo.context, [DEMO_ORIGIN])
+    page = await empty_demo.article()
+    assert "Renamed" in page
+    assert f"{len(SAMPLE_COMMENTS)} Comments" in page
