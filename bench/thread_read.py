@@ -508,7 +508,7 @@ def comments_on_page(body: bytes) -> int:
     return seen
 
 
-def app_settings(database_url: str, page_cache_size: int) -> Settings:
+def app_settings(database_url: str, page_cache_bytes: int) -> Settings:
     """Settings naming every outward-facing URL, so no TALKBACK_* variable can point the
     benchmark at another host, and rate limits off as the design asks for benchmarks."""
     return Settings(
@@ -518,7 +518,7 @@ def app_settings(database_url: str, page_cache_size: int) -> Settings:
         smtp_url=None,
         stripe_api_base=None,
         rate_limits="off",
-        page_cache_size=page_cache_size,
+        page_cache_bytes=page_cache_bytes,
     )
 
 
@@ -532,9 +532,9 @@ async def open_target(stack: AsyncExitStack, app: ASGIApp) -> Target:
     return Target(await stack.enter_async_context(client))
 
 
-async def open_talkback(stack: AsyncExitStack, database_url: str, page_cache_size: int) -> Target:
+async def open_talkback(stack: AsyncExitStack, database_url: str, page_cache_bytes: int) -> Target:
     """The real app, built by `create_app`, with its lifespan running as under uvicorn."""
-    app = create_app(app_settings(database_url, page_cache_size))
+    app = create_app(app_settings(database_url, page_cache_bytes))
     await stack.enter_async_context(app.router.lifespan_context(app))
     context: Context = app.state.context
     target = await open_target(stack, app)
@@ -620,9 +620,9 @@ async def bench_backend(backend: str, args: argparse.Namespace, console: Console
             f"in {seed_seconds:.1f} s; timing..."
         )
 
-        default_cache = Settings.model_fields["page_cache_size"].default
-        miss = await open_talkback(stack, database_url, page_cache_size=0)
-        hit = await open_talkback(stack, database_url, page_cache_size=default_cache)
+        default_cache = Settings.model_fields["page_cache_bytes"].default
+        miss = await open_talkback(stack, database_url, page_cache_bytes=0)
+        hit = await open_talkback(stack, database_url, page_cache_bytes=default_cache)
         scenarios = [
             scenario
             for sort in SORTS

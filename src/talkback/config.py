@@ -39,7 +39,11 @@ class Settings(BaseSettings):
     stripe_webhook_secret: SecretStr | None = None
     stripe_api_base: str | None = None
     rate_limits: Literal["on", "off"] = "on"
-    page_cache_size: int = Field(default=2048, ge=0, description="Thread pages kept rendered.")
+    page_cache_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        description="Bytes of rendered thread pages kept per process.",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -126,3 +126,17 @@ async def test_thread_page_is_the_same_for_every_reader(api: Api) -> None:
     )
     assert anonymous.content == reader.content
     assert anonymous.headers["etag"] == reader.headers["etag"]
+
+
+async def test_if_none_match_lists_weak_tags_and_star(api: Api) -> None:
+    await api.posted("one")
+    url = f"/api/v1/{SITE}/comments"
+    etag = (await api.client.get(url, params={"uri": ARTICLE})).headers["etag"]
+    for header in (f'"other", W/{etag}', "*", f"{etag}"):
+        response = await api.client.get(
+            url, params={"uri": ARTICLE}, headers={"If-None-Match": header}
+        )
+        assert response.status_code == 304, header
+        assert response.content == b""
+    other = await api.client.get(url, params={"uri": ARTICLE}, headers={"If-None-Match": '"x"'})
+    assert other.status_code == 200

@@ -20,7 +20,7 @@ class Context:
 
     def __post_init__(self) -> None:
         self.sites = SiteDirectory(self.database)
-        self.pages = PageCache(self.settings.page_cache_size)
+        self.pages = PageCache(self.settings.page_cache_bytes)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Context:

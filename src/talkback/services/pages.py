@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from talkback import __version__
 from talkback.core.paging import Cursor, InvalidCursor, Sort, decode_cursor
 from talkback.core.threads import nest_replies
 from talkback.errors import Invalid
@@ -34,8 +35,15 @@ class PageRequest:
     cursor: str | None = None
 
 
-async def read_page(ctx: Context, site: Site, request: PageRequest) -> RenderedPage:
-    """The page's JSON bytes and ETag; identical for every reader, hence cacheable."""
+async def read_page(
+    ctx: Context, site: Site, request: PageRequest, if_none_match: str | None = None
+) -> RenderedPage:
+    """The page's JSON bytes and ETag; identical for every reader, hence cacheable.
+
+    The ETag is derived from the thread's version and the request, so a client holding it
+    (`if_none_match`) is answered after the one-row thread lookup: the returned page then
+    has an empty body, meaning "not modified".
+    """
     cursor = _parse_cursor(request)
     async with ctx.database.read() as conn:
         thread = (
@@ -45,9 +53,12 @@ async def read_page(ctx: Context, site: Site, request: PageRequest) -> RenderedP
             )
         ).first()  # fmt: skip
         key = (
-            site.id, request.uri, thread.id if thread else 0, thread.version if thread else -1,
-            request.sort.value, request.limit, request.cursor,
+            __version__, site.id, request.uri, thread.id if thread else 0,
+            thread.version if thread else -1, request.sort.value, request.limit, request.cursor,
         )  # fmt: skip
+        etag = '"' + hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() + '"'
+        if if_none_match is not None and etag_matches(if_none_match, etag):
+            return RenderedPage(etag=etag, body=b"")
         cached = ctx.pages.get(key)
         if cached is not None:
             return cached
@@ -66,8 +77,7 @@ async def read_page(ctx: Context, site: Site, request: PageRequest) -> RenderedP
         "next_cursor": next_cursor,
     }
     page = RenderedPage(
-        etag='"' + hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() + '"',
-        body=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
+        etag=etag, body=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     )
     ctx.pages.put(key, page)
     return page
@@ -85,6 +95,12 @@ async def count_comments(ctx: Context, site: Site, uris: list[str]) -> dict[str,
         ).all()
     found = {row.uri: row.comment_count for row in rows}
     return {uri: found.get(uri, 0) for uri in uris}
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """RFC 9110 weak comparison of an If-None-Match list against our strong ETag."""
+    candidates = [tag.strip() for tag in if_none_match.split(",")]
+    return "*" in candidates or any(tag.removeprefix("W/") == etag for tag in candidates)
 
 
 def _parse_cursor(request: PageRequest) -> Cursor | None:

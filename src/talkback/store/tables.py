@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from talkback.store.types import UTCDateTime
@@ -84,8 +85,24 @@ comments = Table(
     Column("downvotes", Integer, nullable=False, default=0),
     Column("score", Integer, nullable=False, default=0),
     Column("reply_count", Integer, nullable=False, default=0),
-    Index("ix_comments_top_by_time", "thread_id", "parent_id", "created_at", "id"),
-    Index("ix_comments_top_by_score", "thread_id", "parent_id", "score", "id"),
+    # Partial indexes over top-level comments only: `parent_id IS NULL` is not an equality,
+    # so PostgreSQL cannot take sort order from a composite index that includes it.
+    Index(
+        "ix_comments_top_by_time",
+        "thread_id",
+        "created_at",
+        "id",
+        postgresql_where=text("parent_id IS NULL"),
+        sqlite_where=text("parent_id IS NULL"),
+    ),
+    Index(
+        "ix_comments_top_by_score",
+        "thread_id",
+        "score",
+        "id",
+        postgresql_where=text("parent_id IS NULL"),
+        sqlite_where=text("parent_id IS NULL"),
+    ),
     Index("ix_comments_root_id", "root_id"),
     Index("ix_comments_parent_id", "parent_id"),
     Index("ix_comments_reader_id", "reader_id"),

@@ -30,9 +30,11 @@ async def list_comments(
     cursor: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Response:
     """One page of top-level comments with their reply trees; the same bytes for everyone."""
-    page = await read_page(ctx, site, PageRequest(uri, sort, limit, cursor))
+    page = await read_page(
+        ctx, site, PageRequest(uri, sort, limit, cursor), request.headers.get("if-none-match")
+    )
     headers = {"ETag": page.etag, "Cache-Control": PAGE_CACHE_CONTROL}
-    if page.etag in request.headers.get("if-none-match", ""):
+    if not page.body:
         return Response(status_code=304, headers=headers)
     return Response(page.body, media_type="application/json", headers=headers)
 

@@ -17,7 +17,7 @@ EDIT_TOKEN_HEADER = "X-Edit-Token"
 MAX_ID = 2**53
 
 
-def get_context(request: Request) -> Context:
+async def get_context(request: Request) -> Context:
     context: Context = request.app.state.context
     return context
 
@@ -25,21 +25,24 @@ def get_context(request: Request) -> Context:
 async def get_site(
     request: Request, site: Annotated[str, Path(max_length=64, description="Site id")]
 ) -> Site:
-    return await get_context(request).sites.get(site)
+    context: Context = request.app.state.context
+    return await context.sites.get(site)
 
 
-def get_uri(uri: Annotated[str, Query(max_length=4096, description="Article path or URL")]) -> str:
+async def get_uri(
+    uri: Annotated[str, Query(max_length=4096, description="Article path or URL")],
+) -> str:
     try:
         return normalise_uri(uri)
     except InvalidUri as exc:
         raise Invalid(f"uri: {exc}", code="invalid_uri") from exc
 
 
-def get_reader(
+async def get_reader(
     request: Request,
     token: Annotated[str | None, Header(alias=READER_HEADER, max_length=200)] = None,
 ) -> Reader:
-    context = get_context(request)
+    context: Context = request.app.state.context
     ip = request.client.host if request.client else "unknown"
     return identify_reader(context.secret_key, ip, token)
 

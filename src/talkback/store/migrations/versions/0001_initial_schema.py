@@ -99,10 +99,18 @@ def upgrade() -> None:
         batch_op.create_index("ix_comments_reader_id", ["reader_id"], unique=False)
         batch_op.create_index("ix_comments_root_id", ["root_id"], unique=False)
         batch_op.create_index(
-            "ix_comments_top_by_score", ["thread_id", "parent_id", "score", "id"], unique=False
+            "ix_comments_top_by_score",
+            ["thread_id", "score", "id"],
+            unique=False,
+            postgresql_where=sa.text("parent_id IS NULL"),
+            sqlite_where=sa.text("parent_id IS NULL"),
         )
         batch_op.create_index(
-            "ix_comments_top_by_time", ["thread_id", "parent_id", "created_at", "id"], unique=False
+            "ix_comments_top_by_time",
+            ["thread_id", "created_at", "id"],
+            unique=False,
+            postgresql_where=sa.text("parent_id IS NULL"),
+            sqlite_where=sa.text("parent_id IS NULL"),
         )
 
     op.create_table(
