@@ -66,6 +66,7 @@ async def post_comment(
     A reply must name a parent in the same thread that is still shown; a site in
     pre-moderation holds every new comment as pending.
     """
+    _check_guest_identity(site, draft)
     html = render_markdown(draft.text)
     status = "pending" if site.moderation_mode == "pre" else "approved"
     moment = created_at or clock.now()
@@ -119,6 +120,14 @@ async def post_comment(
         comment=await load_public_comment(ctx, comment_id),
         edit_token=issue_edit_token(ctx.secret_key, comment_id),
     )
+
+
+def _check_guest_identity(site: Site, draft: CommentDraft) -> None:
+    """Sites may insist that guests give a name, or a name and an email address."""
+    if site.guest_identity in ("name", "name_email") and not draft.author_name:
+        raise Invalid("author_name: this site asks for a name", code="name_required")
+    if site.guest_identity == "name_email" and not draft.email:
+        raise Invalid("email: this site asks for an email address", code="email_required")
 
 
 async def edit_comment(

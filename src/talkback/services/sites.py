@@ -18,7 +18,8 @@ from talkback.store.tables import sites
 
 SITE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 MODERATION_MODES = ("post", "pre")
-SETTABLE_KEYS = ("name", "origins", "locale", "edit_window", "moderation_mode")
+GUEST_IDENTITIES = ("optional", "name", "name_email")
+SETTABLE_KEYS = ("name", "origins", "locale", "edit_window", "moderation_mode", "guest_identity")
 CACHE_SECONDS = 10.0
 
 
@@ -30,10 +31,22 @@ class Site:
     locale: str
     edit_window_seconds: int
     moderation: dict[str, Any]
+    guest_identity: str = "optional"
 
     @property
     def moderation_mode(self) -> str:
         return str(self.moderation.get("mode", "post"))
+
+    def public_settings(self) -> dict[str, Any]:
+        """What the widget needs to know about the site; nothing here is secret."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "locale": self.locale,
+            "edit_window_seconds": self.edit_window_seconds,
+            "guest_identity": self.guest_identity,
+            "moderation_mode": self.moderation_mode,
+        }
 
     def allows_origin(self, origin: str) -> bool:
         return "*" in self.origins or origin.rstrip("/") in self.origins
@@ -47,6 +60,7 @@ def _site(row: Any) -> Site:
         locale=row.locale,
         edit_window_seconds=row.edit_window_seconds,
         moderation=dict(row.moderation),
+        guest_identity=row.guest_identity,
     )
 
 
@@ -127,6 +141,10 @@ async def set_site_option(database: Database, site_id: str, key: str, value: str
         if value not in MODERATION_MODES:
             raise Invalid(f"moderation_mode is one of {', '.join(MODERATION_MODES)}")
         changes = {"moderation": {**site.moderation, "mode": value}}
+    elif key == "guest_identity":
+        if value not in GUEST_IDENTITIES:
+            raise Invalid(f"guest_identity is one of {', '.join(GUEST_IDENTITIES)}")
+        changes = {"guest_identity": value}
     else:
         raise Invalid(f"unknown setting {key!r}; settable: {', '.join(SETTABLE_KEYS)}")
 

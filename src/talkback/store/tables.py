@@ -45,6 +45,7 @@ sites = Table(
     Column("locale", String(20), nullable=False, default="en_US"),
     Column("edit_window_seconds", Integer, nullable=False, default=900),
     Column("moderation", JSON, nullable=False, default=dict),
+    Column("guest_identity", String(16), nullable=False, server_default="optional"),
     Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -117,4 +118,16 @@ votes = Table(
     Column("value", SmallInteger, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Index("ix_votes_thread_id_voter", "thread_id", "voter"),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("comment_id", Id, ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    Column("reporter", String(80), nullable=False),
+    Column("reason", String(16), nullable=False),
+    Column("note", String(500), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("comment_id", "reporter"),
 )

@@ -17,6 +17,12 @@ from talkback.web.deps import READER_HEADER, Ctx, ReaderDep, SiteDep, Uri
 router = APIRouter(prefix="/api/v1/{site}", tags=["readers"])
 
 
+@router.get("/config")
+async def config(site: SiteDep) -> dict[str, Any]:
+    """The site's public settings, which shape the widget (guest fields, edit window)."""
+    return {"site": site.public_settings()}
+
+
 @router.get("/counts")
 async def counts(
     ctx: Ctx,

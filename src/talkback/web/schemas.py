@@ -15,6 +15,7 @@ from pydantic import (
 )
 
 from talkback.core import drafts
+from talkback.services.reports import ReportReason
 from talkback.web.deps import MAX_ID
 
 
@@ -43,6 +44,7 @@ Optional = BeforeValidator(_blank_to_none)
 Name = Annotated[str, Field(max_length=drafts.MAX_NAME_LENGTH)]
 Title = Annotated[str, Field(max_length=drafts.MAX_TITLE_LENGTH)]
 Website = Annotated[HttpUrl, AfterValidator(_short_url)]
+Note = Annotated[str, Field(max_length=500)]
 
 
 class Anchor(BaseModel):
@@ -73,6 +75,13 @@ class CommentEdit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: CommentText
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: ReportReason
+    note: Annotated[Note | None, Optional] = None
 
 
 class VoteIn(BaseModel):

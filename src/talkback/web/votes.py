@@ -1,16 +1,18 @@
-"""Vote route."""
+"""What readers do to others' comments: vote on them and report them."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
+from talkback.services.reports import report_comment
 from talkback.services.votes import cast_vote
 from talkback.web.deps import CommentId, Ctx, ReaderDep, SiteDep
-from talkback.web.schemas import VoteIn
+from talkback.web.schemas import ReportIn, VoteIn
 
-router = APIRouter(prefix="/api/v1/{site}", tags=["votes"])
+router = APIRouter(prefix="/api/v1/{site}", tags=["votes and reports"])
 
 
 @router.post("/comments/{comment_id}/vote")
@@ -19,3 +21,12 @@ async def vote(
 ) -> dict[str, Any]:
     """Up (1), down (-1) or retract (0); answers the new counts and the reader's vote."""
     return await cast_vote(ctx, site, comment_id, body.value, reader)
+
+
+@router.post("/comments/{comment_id}/report", status_code=202)
+async def report(
+    ctx: Ctx, site: SiteDep, comment_id: CommentId, body: ReportIn, reader: ReaderDep
+) -> JSONResponse:
+    """Flag a comment for the moderators; once per reader, repeats are accepted quietly."""
+    await report_comment(ctx, site, comment_id, body.reason, body.note, reader)
+    return JSONResponse({"reported": True}, status_code=202)
