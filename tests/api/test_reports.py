@@ -23,7 +23,7 @@ async def _stored(api: Api) -> list[tuple[int, str, str | None]]:
         rows = await conn.execute(
             select(reports.c.comment_id, reports.c.reason, reports.c.note).order_by(reports.c.id)
         )
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [(row.comment_id, row.reason, row.note) for row in rows]
 
 
 async def test_report_is_recorded_once_per_reader(api: Api) -> None:
