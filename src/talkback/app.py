@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from talkback import __version__
 from talkback.config import Settings, get_settings
 from talkback.services.context import Context
-from talkback.web import comments, health, readers, votes, widget_assets
+from talkback.web import comments, health, readers, stream, votes, widget_assets
 from talkback.web.body_limit import BodyLimitMiddleware
 from talkback.web.cors import SiteCORSMiddleware
 from talkback.web.errors import install_error_handlers
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(SiteCORSMiddleware, sites=context.sites)
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
-    for module in (comments, votes, readers, health, widget_assets):
+    for module in (comments, votes, readers, stream, health, widget_assets):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("talkback", "static")]), name="static")
     return app

@@ -21,6 +21,7 @@ from talkback import clock
 from talkback.core.identity import avatar_seed
 from talkback.core.markup import render_markdown
 from talkback.errors import Conflict, Invalid, NotFound
+from talkback.services.announce import announce
 from talkback.services.context import Context
 from talkback.services.readers import Reader, check_may_change, issue_edit_token
 from talkback.services.sites import Site
@@ -72,7 +73,7 @@ async def post_comment(
     moment = created_at or clock.now()
     avatar = avatar_seed(draft.email.lower() if draft.email else reader.ip_hash, ctx.secret_key)
 
-    async def job(conn: AsyncConnection) -> int:
+    async def job(conn: AsyncConnection) -> tuple[int, int]:
         thread_id = await _thread_for(conn, site.id, uri, draft.title, moment)
         parent_id, root_id, depth = None, None, 0
         if draft.parent_id is not None:
@@ -113,13 +114,13 @@ async def post_comment(
         ).scalar_one()
         if status == "approved":
             await _shift_counts(conn, thread_id, approved=1, replies_of=parent_id)
-        return comment_id
+        return comment_id, thread_id
 
-    comment_id = await ctx.database.write(job)
-    return PostedComment(
-        comment=await load_public_comment(ctx, comment_id),
-        edit_token=issue_edit_token(ctx.secret_key, comment_id),
-    )
+    comment_id, thread_id = await ctx.database.write(job)
+    comment = await load_public_comment(ctx, comment_id)
+    if comment["status"] == "approved":
+        await announce(ctx, thread_id, "comment.created", {"comment": comment})
+    return PostedComment(comment, issue_edit_token(ctx.secret_key, comment_id))
 
 
 def _check_guest_identity(site: Site, draft: CommentDraft) -> None:
@@ -136,7 +137,7 @@ async def edit_comment(
     """Replace the text of the caller's own comment within the site's edit window."""
     html = render_markdown(text)
 
-    async def job(conn: AsyncConnection) -> None:
+    async def job(conn: AsyncConnection) -> int:
         row = await _own_comment(ctx, conn, site, comment_id, reader, edit_token)
         await conn.execute(
             update(comments)
@@ -144,9 +145,13 @@ async def edit_comment(
             .values(text=text, html=html, edited_at=clock.now())
         )
         await _bump_version(conn, row.thread_id)
+        return int(row.thread_id)
 
-    await ctx.database.write(job)
-    return await load_public_comment(ctx, comment_id)
+    thread_id = await ctx.database.write(job)
+    comment = await load_public_comment(ctx, comment_id)
+    if comment["status"] == "approved":
+        await announce(ctx, thread_id, "comment.updated", {"comment": comment})
+    return comment
 
 
 async def delete_comment(
@@ -154,7 +159,7 @@ async def delete_comment(
 ) -> None:
     """Delete the caller's own comment; with replies under it, it stays as a placeholder."""
 
-    async def job(conn: AsyncConnection) -> None:
+    async def job(conn: AsyncConnection) -> tuple[int, bool]:
         row = await _own_comment(ctx, conn, site, comment_id, reader, edit_token)
         await conn.execute(
             update(comments)
@@ -166,8 +171,17 @@ async def delete_comment(
             if row.reply_count == 0:
                 await _withdraw_from_parent(conn, row.parent_id)
         await _bump_version(conn, row.thread_id)
+        return int(row.thread_id), row.status == "approved"
 
-    await ctx.database.write(job)
+    thread_id, was_shown = await ctx.database.write(job)
+    if was_shown:
+        placeholder = await load_public_comment(ctx, comment_id)
+        await announce(
+            ctx,
+            thread_id,
+            "comment.deleted",
+            {"id": comment_id, "comment": placeholder if placeholder["reply_count"] else None},
+        )
 
 
 async def load_public_comment(ctx: Context, comment_id: int) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from talkback.config import Settings
+from talkback.live.live import Live
 from talkback.services.page_cache import PageCache
 from talkback.services.sites import SiteDirectory
 from talkback.store.database import Database
@@ -17,10 +18,12 @@ class Context:
     secret_key: str
     sites: SiteDirectory = field(init=False)
     pages: PageCache = field(init=False)
+    live: Live = field(init=False)
 
     def __post_init__(self) -> None:
         self.sites = SiteDirectory(self.database)
         self.pages = PageCache(self.settings.page_cache_bytes)
+        self.live = Live(self.settings.broker_url)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Context:
@@ -31,4 +34,5 @@ class Context:
         )
 
     async def close(self) -> None:
+        await self.live.close()
         await self.database.close()

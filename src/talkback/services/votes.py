@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
 from talkback.errors import Conflict, Forbidden, NotFound
+from talkback.services.announce import announce
 from talkback.services.context import Context
 from talkback.services.readers import Reader
 from talkback.services.sites import Site
@@ -25,7 +26,7 @@ async def cast_vote(
     row is locked first, so concurrent votes on one comment serialise on PostgreSQL.
     """
 
-    async def job(conn: AsyncConnection) -> dict[str, Any]:
+    async def job(conn: AsyncConnection) -> tuple[dict[str, Any], int | None]:
         row = await comment_in_locked_thread(conn, site.id, comment_id)
         if row is None:
             raise NotFound("no such comment", code="comment_not_found")
@@ -36,7 +37,7 @@ async def cast_vote(
         key = (votes.c.comment_id == comment_id) & (votes.c.voter == reader.voter)
         previous = await conn.scalar(select(votes.c.value).where(key)) or 0
         if previous == value:
-            return _counts(row.upvotes, row.downvotes, value)
+            return _counts(row.upvotes, row.downvotes, value), None
         if previous and value:
             await conn.execute(update(votes).where(key).values(value=value, created_at=clock.now()))
         elif previous:
@@ -63,9 +64,13 @@ async def cast_vote(
             .where(threads.c.id == row.thread_id)
             .values(version=threads.c.version + 1)
         )
-        return _counts(up, down, value)
+        return _counts(up, down, value), int(row.thread_id)
 
-    return await ctx.database.write(job)
+    counts, changed_thread = await ctx.database.write(job)
+    if changed_thread is not None:
+        public = {key: counts[key] for key in ("upvotes", "downvotes", "score")}
+        await announce(ctx, changed_thread, "vote", {"id": comment_id, **public})
+    return counts
 
 
 def _counts(up: int, down: int, mine: int) -> dict[str, Any]:

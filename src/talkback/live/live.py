@@ -1,0 +1,34 @@
+"""The live-update facade services and routes use: publish to a thread, subscribe to it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from talkback.live.brokers import broker_for
+from talkback.live.hub import Hub, LiveEvent, Subscription
+
+
+def thread_channel(site_id: str, uri: str) -> str:
+    """Channels name a page, not a thread row, so a widget can listen before the first
+    comment creates the thread."""
+    return f"{site_id} {uri}"
+
+
+class Live:
+    def __init__(self, broker_url: str) -> None:
+        self.hub = Hub()
+        self.broker = broker_for(broker_url, self.hub)
+
+    async def publish(self, site_id: str, uri: str, name: str, data: dict[str, Any]) -> None:
+        await self.broker.publish(thread_channel(site_id, uri), LiveEvent(name, data))
+
+    @asynccontextmanager
+    async def subscribe(self, site_id: str, uri: str) -> AsyncIterator[Subscription]:
+        await self.broker.start()
+        async with self.hub.subscribe(thread_channel(site_id, uri)) as subscription:
+            yield subscription
+
+    async def close(self) -> None:
+        await self.broker.close()

@@ -1,0 +1,36 @@
+"""Telling open widgets about committed changes.
+
+Announcements happen after the commit, so a widget never hears of a change it then cannot
+read. They are best effort: the change is already safe, and a widget that missed an event
+(broker down, stream reconnecting) catches up from the thread page on its next read.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+
+from talkback.services.context import Context
+from talkback.store.tables import threads
+
+log = logging.getLogger(__name__)
+
+
+async def announce(ctx: Context, thread_id: int, name: str, data: dict[str, Any]) -> None:
+    """Publish `name` to the thread's streams, with the thread's current comment count."""
+    try:
+        async with ctx.database.read() as conn:
+            thread = (
+                await conn.execute(
+                    select(threads.c.site_id, threads.c.uri, threads.c.comment_count).where(
+                        threads.c.id == thread_id
+                    )
+                )
+            ).one()
+        await ctx.live.publish(
+            thread.site_id, thread.uri, name, {**data, "count": thread.comment_count}
+        )
+    except Exception:
+        log.exception("event=announce_failed name=%s thread=%s", name, thread_id)

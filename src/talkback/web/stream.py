@@ -1,0 +1,31 @@
+"""Server-sent events of one page's thread, for open widgets."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from talkback.web.deps import Ctx, SiteDep, Uri
+
+router = APIRouter(prefix="/api/v1/{site}", tags=["live"])
+
+PING_SECONDS = 15
+
+
+@router.get("/stream")
+async def stream(ctx: Ctx, site: SiteDep, uri: Uri) -> EventSourceResponse:
+    """`comment.created`, `comment.updated`, `comment.deleted` and `vote` events, each with
+    the thread's comment count; a comment line every 15 s keeps proxies from closing it."""
+
+    async def events() -> AsyncIterator[ServerSentEvent]:
+        async with ctx.live.subscribe(site.id, uri) as subscription:
+            async for event in subscription.events():
+                yield ServerSentEvent(data=event.data_json(), event=event.name)
+
+    return EventSourceResponse(
+        events(),
+        ping=PING_SECONDS,
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

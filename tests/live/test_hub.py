@@ -1,0 +1,33 @@
+"""Fan-out inside one process, and what happens to a reader who falls behind."""
+
+from __future__ import annotations
+
+import asyncio
+
+from talkback.live.hub import QUEUE_LIMIT, Hub, LiveEvent
+
+
+async def test_events_reach_every_subscriber_of_the_channel_only() -> None:
+    hub = Hub()
+    async with (
+        hub.subscribe("a") as first,
+        hub.subscribe("a") as second,
+        hub.subscribe("b") as other,
+    ):
+        hub.deliver("a", LiveEvent("comment.created", {"id": 1}))
+        for subscription in (first, second):
+            event = await asyncio.wait_for(anext(subscription.events()), 1)
+            assert event == LiveEvent("comment.created", {"id": 1})
+        assert hub.listeners("b") == 1
+        assert other.offer(LiveEvent("probe", {}))  # nothing was queued for "b"
+    assert hub.listeners("a") == 0
+
+
+async def test_a_reader_who_falls_behind_is_cut_off() -> None:
+    hub = Hub()
+    async with hub.subscribe("a") as slow:
+        for n in range(QUEUE_LIMIT + 1):
+            hub.deliver("a", LiveEvent("vote", {"n": n}))
+        assert hub.listeners("a") == 0
+        received = [event async for event in slow.events()]
+        assert received == []
