@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.api.conftest import ARTICLE, SITE, Api
 
 
@@ -140,3 +142,23 @@ async def test_if_none_match_lists_weak_tags_and_star(api: Api) -> None:
         assert response.content == b""
     other = await api.client.get(url, params={"uri": ARTICLE}, headers={"If-None-Match": '"x"'})
     assert other.status_code == 200
+
+
+async def test_a_change_from_another_process_shows_once_the_state_expires(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from talkback.services import thread_states
+    from talkback.services.comments import CommentDraft, post_comment
+    from talkback.services.context import Context
+    from talkback.services.readers import Reader
+
+    await api.posted("seen by this node")
+    assert (await api.page())["thread"]["count"] == 1
+    other = Context.from_settings(api.context.settings)  # another process: its own broker
+    try:
+        site = await other.sites.get(SITE)
+        await post_comment(other, site, ARTICLE, CommentDraft("from elsewhere"), Reader("ip"))
+    finally:
+        await other.close()
+    monkeypatch.setattr(thread_states, "FRESH_SECONDS", -1.0)
+    assert (await api.page())["thread"]["count"] == 2

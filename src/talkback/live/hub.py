@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +57,11 @@ class Subscription:
 class Hub:
     def __init__(self) -> None:
         self._subscriptions: defaultdict[str, set[Subscription]] = defaultdict(set)
+        self._observers: list[Callable[[str, LiveEvent], None]] = []
+
+    def observe(self, observer: Callable[[str, LiveEvent], None]) -> None:
+        """Call `observer` with every event this process receives, whoever listens."""
+        self._observers.append(observer)
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
@@ -73,6 +78,8 @@ class Hub:
 
     def deliver(self, channel: str, event: LiveEvent) -> None:
         """Hand the event to every local stream of the channel, cutting off laggards."""
+        for observer in self._observers:
+            observer(channel, event)
         for subscription in list(self._subscriptions.get(channel, ())):
             if not subscription.offer(event):
                 self._subscriptions[channel].discard(subscription)

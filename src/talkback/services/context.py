@@ -8,6 +8,7 @@ from talkback.config import Settings
 from talkback.live.live import Live
 from talkback.services.page_cache import PageCache
 from talkback.services.sites import SiteDirectory
+from talkback.services.thread_states import ThreadStates
 from talkback.store.database import Database
 
 
@@ -19,11 +20,14 @@ class Context:
     sites: SiteDirectory = field(init=False)
     pages: PageCache = field(init=False)
     live: Live = field(init=False)
+    threads: ThreadStates = field(init=False)
 
     def __post_init__(self) -> None:
         self.sites = SiteDirectory(self.database)
         self.pages = PageCache(self.settings.page_cache_bytes)
         self.live = Live(self.settings.broker_url)
+        self.threads = ThreadStates()
+        self.live.hub.observe(lambda channel, _event: self.threads.forget(channel))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Context:

@@ -1,8 +1,9 @@
 """Reading threads: one page of top-level comments with their reply trees, and counts.
 
-A page costs one indexed lookup of the thread, then either a cache hit or two indexed
-queries whose size is the page's, never the thread's: top-level comments by keyset on
-the sort index, then every visible reply of those roots by `root_id`.
+A page costs the thread's version (from memory while fresh, else one indexed lookup), then
+either a cache hit or two indexed queries whose size is the page's, never the thread's:
+top-level comments by keyset on the sort index, then every visible reply of those roots
+by `root_id`.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from talkback import __version__
 from talkback.core.paging import Cursor, InvalidCursor, Sort, decode_cursor
 from talkback.core.threads import nest_replies
 from talkback.errors import Invalid
+from talkback.live.live import thread_channel
 from talkback.services.context import Context
 from talkback.services.page_cache import RenderedPage
 from talkback.services.sites import Site
+from talkback.services.thread_states import ThreadState
 from talkback.services.views import public_comment, select_public
 from talkback.store.queries import visible_comment
 from talkback.store.tables import comments, threads
@@ -45,33 +48,28 @@ async def read_page(
     has an empty body, meaning "not modified".
     """
     cursor = _parse_cursor(request)
-    async with ctx.database.read() as conn:
-        thread = (
-            await conn.execute(
-                select(threads.c.id, threads.c.title, threads.c.comment_count, threads.c.version)
-                .where(threads.c.site_id == site.id, threads.c.uri == request.uri)
-            )
-        ).first()  # fmt: skip
-        key = (
-            __version__, site.id, request.uri, thread.id if thread else 0,
-            thread.version if thread else -1, request.sort.value, request.limit, request.cursor,
-        )  # fmt: skip
-        etag = '"' + hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() + '"'
-        if if_none_match is not None and etag_matches(if_none_match, etag):
-            return RenderedPage(etag=etag, body=b"")
-        cached = ctx.pages.get(key)
-        if cached is not None:
-            return cached
-        roots: list[dict[str, Any]] = []
-        next_cursor = None
-        if thread is not None:
+    thread = await _thread_state(ctx, site, request.uri)
+    key = (
+        __version__, site.id, request.uri, thread.id if thread else 0,
+        thread.version if thread else -1, request.sort.value, request.limit, request.cursor,
+    )  # fmt: skip
+    etag = '"' + hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() + '"'
+    if if_none_match is not None and etag_matches(if_none_match, etag):
+        return RenderedPage(etag=etag, body=b"")
+    cached = ctx.pages.get(key)
+    if cached is not None:
+        return cached
+    roots: list[dict[str, Any]] = []
+    next_cursor = None
+    if thread is not None:
+        async with ctx.database.read() as conn:
             roots, next_cursor = await _page_of_roots(conn, thread.id, request, cursor)
             await _attach_replies(conn, roots)
     body = {
         "thread": {
             "uri": request.uri,
             "title": thread.title if thread else None,
-            "count": thread.comment_count if thread else 0,
+            "count": thread.count if thread else 0,
         },
         "comments": roots,
         "next_cursor": next_cursor,
@@ -81,6 +79,25 @@ async def read_page(
     )
     ctx.pages.put(key, page)
     return page
+
+
+async def _thread_state(ctx: Context, site: Site, uri: str) -> ThreadState | None:
+    """The thread's id and version: from memory while fresh, else one indexed lookup."""
+    channel = thread_channel(site.id, uri)
+    known, state = ctx.threads.recall(channel)
+    if known:
+        return state
+    generation = ctx.threads.generation(channel)
+    async with ctx.database.read() as conn:
+        row = (
+            await conn.execute(
+                select(threads.c.id, threads.c.title, threads.c.comment_count, threads.c.version)
+                .where(threads.c.site_id == site.id, threads.c.uri == uri)
+            )
+        ).first()  # fmt: skip
+    state = ThreadState(row.id, row.version, row.title, row.comment_count) if row else None
+    ctx.threads.remember(channel, state, generation)
+    return state
 
 
 async def count_comments(ctx: Context, site: Site, uris: list[str]) -> dict[str, int]:
