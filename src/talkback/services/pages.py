@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import __version__
@@ -28,6 +28,7 @@ from talkback.services.thread_states import ThreadState
 from talkback.services.views import public_comment, select_public
 from talkback.store.queries import visible_comment
 from talkback.store.tables import comments, threads
+from talkback.store.types import UTCDateTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,26 +130,54 @@ def _parse_cursor(request: PageRequest) -> Cursor | None:
         raise Invalid(f"cursor: {exc}", code="invalid_cursor") from exc
 
 
+def _roots_query(sort: Sort, after_cursor: bool) -> Select[Any]:
+    """The page-of-roots statement for one sort order, with the values left as parameters.
+
+    Built once per (sort, cursor or not) at import: SQLAlchemy then reuses its compiled
+    form, and a cache miss spends nothing on assembling SQL.
+    """
+    c = comments.c
+    created = bindparam("created_at", type_=UTCDateTime())
+    score = bindparam("score", type_=Integer())
+    comment_id = bindparam("comment_id", type_=Integer())
+    order: list[Any]
+    after: ColumnElement[bool]
+    if sort is Sort.OLDEST:
+        order = [c.created_at.asc(), c.id.asc()]
+        after = or_(c.created_at > created, and_(c.created_at == created, c.id > comment_id))
+    elif sort is Sort.NEWEST:
+        order = [c.created_at.desc(), c.id.desc()]
+        after = or_(c.created_at < created, and_(c.created_at == created, c.id < comment_id))
+    else:
+        order = [c.score.desc(), c.id.desc()]
+        after = or_(c.score < score, and_(c.score == score, c.id < comment_id))
+    query = (
+        select_public()
+        .where(c.thread_id == bindparam("thread_id"), c.parent_id.is_(None), visible_comment())
+        .order_by(*order)
+        .limit(bindparam("limit"))
+    )
+    return query.where(after) if after_cursor else query
+
+
+ROOTS = {(sort, after): _roots_query(sort, after) for sort in Sort for after in (False, True)}
+REPLIES = (
+    select_public()
+    .where(comments.c.root_id.in_(bindparam("roots", expanding=True)), visible_comment())
+    .order_by(comments.c.created_at.asc(), comments.c.id.asc())
+)
+
+
 async def _page_of_roots(
     conn: AsyncConnection, thread_id: int, request: PageRequest, cursor: Cursor | None
 ) -> tuple[list[dict[str, Any]], str | None]:
-    c = comments.c
-    order: list[Any]
-    if request.sort is Sort.OLDEST:
-        order = [c.created_at.asc(), c.id.asc()]
-    elif request.sort is Sort.NEWEST:
-        order = [c.created_at.desc(), c.id.desc()]
-    else:
-        order = [c.score.desc(), c.id.desc()]
-    query = (
-        select_public()
-        .where(c.thread_id == thread_id, c.parent_id.is_(None), visible_comment())
-        .order_by(*order)
-        .limit(request.limit + 1)
-    )
+    parameters: dict[str, Any] = {"thread_id": thread_id, "limit": request.limit + 1}
     if cursor is not None:
-        query = query.where(_after(cursor))
-    rows = (await conn.execute(query)).all()
+        parameters |= {
+            "created_at": cursor.created_at, "score": cursor.score, "comment_id": cursor.comment_id,
+        }  # fmt: skip
+    query = ROOTS[request.sort, cursor is not None]
+    rows = (await conn.execute(query, parameters)).all()
     next_cursor = None
     if len(rows) > request.limit:
         rows = rows[: request.limit]
@@ -157,30 +186,8 @@ async def _page_of_roots(
     return [public_comment(row) for row in rows], next_cursor
 
 
-def _after(cursor: Cursor) -> ColumnElement[bool]:
-    """Comments strictly after the cursor in its sort order (keyset condition)."""
-    c = comments.c
-    if cursor.sort is Sort.OLDEST:
-        return or_(
-            c.created_at > cursor.created_at,
-            and_(c.created_at == cursor.created_at, c.id > cursor.comment_id),
-        )
-    if cursor.sort is Sort.NEWEST:
-        return or_(
-            c.created_at < cursor.created_at,
-            and_(c.created_at == cursor.created_at, c.id < cursor.comment_id),
-        )
-    return or_(c.score < cursor.score, and_(c.score == cursor.score, c.id < cursor.comment_id))
-
-
 async def _attach_replies(conn: AsyncConnection, roots: list[dict[str, Any]]) -> None:
     if not roots:
         return
-    rows = (
-        await conn.execute(
-            select_public()
-            .where(comments.c.root_id.in_([root["id"] for root in roots]), visible_comment())
-            .order_by(comments.c.created_at.asc(), comments.c.id.asc())
-        )
-    ).all()
+    rows = (await conn.execute(REPLIES, {"roots": [root["id"] for root in roots]})).all()
     nest_replies(roots, [public_comment(row) for row in rows])
