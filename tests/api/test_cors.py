@@ -34,7 +34,7 @@ async def test_reads_from_site_origin_carry_cors_headers(api: Api) -> None:
         f"/api/v1/{SITE}/comments", params={"uri": ARTICLE}, headers={"Origin": ORIGIN}
     )
     assert response.headers["access-control-allow-origin"] == ORIGIN
-    assert response.headers["access-control-expose-headers"] == "ETag"
+    assert response.headers["access-control-expose-headers"] == "ETag, Retry-After"
     assert "Origin" in response.headers["vary"]
 
 

@@ -22,7 +22,7 @@ from talkback.web.errors import error_response
 SITE_PATH = re.compile(r"^/api/v1/([a-z0-9][a-z0-9-]{0,63})/")
 ALLOWED_METHODS = "GET, POST, PATCH, DELETE"
 ALLOWED_HEADERS = f"Content-Type, {READER_HEADER}, {EDIT_TOKEN_HEADER}, If-None-Match"
-EXPOSED_HEADERS = "ETag"
+EXPOSED_HEADERS = "ETag, Retry-After"
 SAFE_METHODS = ("GET", "HEAD")
 
 
