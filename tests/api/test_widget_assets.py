@@ -1,0 +1,54 @@
+"""The widget's files: versioned, cacheable, usable from any origin, nothing else served."""
+
+from __future__ import annotations
+
+import pytest
+
+from talkback import __version__
+from tests.api.conftest import Api
+
+
+async def test_loader_names_this_version(api: Api) -> None:
+    response = await api.client.get("/embed.js")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "max-age=300" in response.headers["cache-control"]
+    assert f"/widget/{__version__}/" in response.text
+    assert "__TALKBACK_VERSION__" not in response.text
+
+
+async def test_assets_are_gzipped_for_clients_that_accept_it(api: Api) -> None:
+    plain = await api.client.get("/embed.css", headers={"Accept-Encoding": "identity"})
+    raw = await api.client.get("/embed.css", headers={"Accept-Encoding": "gzip"})
+    assert raw.headers["content-encoding"] == "gzip"
+    assert raw.headers["vary"] == "Accept-Encoding"
+    assert int(raw.headers["content-length"]) < len(plain.content)
+    assert raw.content == plain.content  # httpx decodes the gzip
+
+
+async def test_modules_of_this_version_are_cached_for_a_year(api: Api) -> None:
+    response = await api.client.get(f"/widget/{__version__}/main.js")
+    assert response.status_code == 200
+    assert "immutable" in response.headers["cache-control"]
+    assert response.headers["access-control-allow-origin"] == "*"
+
+
+async def test_modules_asked_for_by_an_older_loader_are_served_briefly(api: Api) -> None:
+    response = await api.client.get("/widget/0.0.1/main.js")
+    assert response.status_code == 200
+    assert "max-age=300" in response.headers["cache-control"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/widget/1/%2e%2e/%2e%2e/app.py",
+        "/widget/1/../../app.py",
+        "/widget/1/missing.js",
+        "/widget/1/",
+    ],
+)
+async def test_nothing_outside_the_widget_modules_is_served(api: Api, path: str) -> None:
+    response = await api.client.get(path)
+    assert response.status_code == 404
