@@ -86,6 +86,10 @@ comments = Table(
     Column("downvotes", Integer, nullable=False, default=0),
     Column("score", Integer, nullable=False, default=0),
     Column("reply_count", Integer, nullable=False, default=0),
+    # Where an imported comment came from ("wordpress", "disqus"…) and its id there, so
+    # importing the same export again adds nothing.
+    Column("import_source", String(32), nullable=True),
+    Column("import_id", String(128), nullable=True),
     # Partial indexes over top-level comments only: `parent_id IS NULL` is not an equality,
     # so PostgreSQL cannot take sort order from a composite index that includes it.
     Index(
@@ -107,6 +111,8 @@ comments = Table(
     Index("ix_comments_root_id", "root_id"),
     Index("ix_comments_parent_id", "parent_id"),
     Index("ix_comments_reader_id", "reader_id"),
+    Index("ix_comments_author_email", "author_email"),
+    Index("uq_comments_import", "thread_id", "import_source", "import_id", unique=True),
 )
 
 votes = Table(
