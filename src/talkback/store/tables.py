@@ -9,7 +9,9 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -88,6 +90,10 @@ comments = Table(
     Column("reply_count", Integer, nullable=False, default=0),
     # Where an imported comment came from ("wordpress", "disqus"…) and its id there, so
     # importing the same export again adds nothing.
+    # The moderation pipeline's verdict: every check's reason and score, kept for moderators.
+    Column("moderation", JSON, nullable=True),
+    Column("toxicity", Float, nullable=True),
+    Column("report_count", Integer, nullable=False, server_default="0"),
     Column("import_source", String(32), nullable=True),
     Column("import_id", String(128), nullable=True),
     # Partial indexes over top-level comments only: `parent_id IS NULL` is not an equality,
@@ -136,4 +142,47 @@ reports = Table(
     Column("note", String(500), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("comment_id", "reporter"),
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("name", String(80), nullable=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    # Rotated on logout and password change: every session cookie signed with the old
+    # nonce stops working at once.
+    Column("session_nonce", String(32), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_login_at", UTCDateTime, nullable=True),
+)
+
+bans = Table(
+    "bans",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("site_id", String(64), ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("value", String(254), nullable=False),
+    Column("shadow", Boolean, nullable=False, default=False),
+    Column("reason", String(500), nullable=True),
+    Column("expires_at", UTCDateTime, nullable=True),
+    Column("created_by", Id, ForeignKey("staff.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_bans_site_id_kind_value", "site_id", "kind", "value"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("site_id", String(64), ForeignKey("sites.id", ondelete="CASCADE"), nullable=True),
+    Column("staff_id", Id, ForeignKey("staff.id", ondelete="SET NULL"), nullable=True),
+    Column("action", String(64), nullable=False),
+    Column("target", String(200), nullable=True),
+    Column("details", JSON, nullable=False, default=dict),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_audit_log_site_id_created_at", "site_id", "created_at"),
 )
