@@ -44,3 +44,14 @@ class Conflict(TalkbackError):
 class TooLarge(TalkbackError):
     status = 413
     code = "too_large"
+
+
+class RateLimited(TalkbackError):
+    """Too many requests; `retry_after` seconds is when the next one will be accepted."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

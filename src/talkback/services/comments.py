@@ -1,10 +1,6 @@
 """Posting, editing and deleting comments.
 
-Invariants kept here, in the same transaction as each change:
-- `threads.comment_count` counts approved comments;
-- `comments.reply_count` counts a comment's visible direct replies (see `visible_comment`);
-- `threads.version` grows with every change a reader could see, which is what makes
-  cached pages and ETags safe.
+Every status change keeps the thread's counters true (see `services/visibility.py`).
 Markdown is rendered before the write is queued, so the writer spends no time on it.
 """
 
@@ -26,6 +22,7 @@ from talkback.services.context import Context
 from talkback.services.readers import Reader, check_may_change, issue_edit_token
 from talkback.services.sites import Site
 from talkback.services.views import public_comment, select_public
+from talkback.services.visibility import bump_thread, change_status, propagate_to_parents
 from talkback.store.queries import comment_in_locked_thread, insert_if_absent
 from talkback.store.tables import comments, threads
 
@@ -113,7 +110,8 @@ async def post_comment(
             )
         ).scalar_one()
         if status == "approved":
-            await _shift_counts(conn, thread_id, approved=1, replies_of=parent_id)
+            await bump_thread(conn, thread_id, approved=1)
+            await propagate_to_parents(conn, parent_id, 1)
         return comment_id, thread_id
 
     comment_id, thread_id = await ctx.database.write(job)
@@ -144,7 +142,7 @@ async def edit_comment(
             .where(comments.c.id == comment_id)
             .values(text=text, html=html, edited_at=clock.now())
         )
-        await _bump_version(conn, row.thread_id)
+        await bump_thread(conn, row.thread_id)
         return int(row.thread_id)
 
     thread_id = await ctx.database.write(job)
@@ -161,16 +159,7 @@ async def delete_comment(
 
     async def job(conn: AsyncConnection) -> tuple[int, bool]:
         row = await _own_comment(ctx, conn, site, comment_id, reader, edit_token)
-        await conn.execute(
-            update(comments)
-            .where(comments.c.id == comment_id)
-            .values(status="deleted", text="", html="", anchor=None)
-        )
-        if row.status == "approved":
-            await _shift_counts(conn, row.thread_id, approved=-1)
-            if row.reply_count == 0:
-                await _withdraw_from_parent(conn, row.parent_id)
-        await _bump_version(conn, row.thread_id)
+        await change_status(conn, row, "deleted", text="", html="", anchor=None)
         return int(row.thread_id), row.status == "approved"
 
     thread_id, was_shown = await ctx.database.write(job)
@@ -236,51 +225,3 @@ async def _thread_for(
     if title and not row.title:
         await conn.execute(update(threads).where(threads.c.id == row.id).values(title=title))
     return int(row.id)
-
-
-async def _shift_counts(
-    conn: AsyncConnection, thread_id: int, *, approved: int, replies_of: int | None = None
-) -> None:
-    await conn.execute(
-        update(threads)
-        .where(threads.c.id == thread_id)
-        .values(
-            comment_count=threads.c.comment_count + approved,
-            version=threads.c.version + 1,
-        )
-    )
-    if replies_of is not None:
-        await _add_replies(conn, replies_of, 1)
-
-
-async def _bump_version(conn: AsyncConnection, thread_id: int) -> None:
-    await conn.execute(
-        update(threads).where(threads.c.id == thread_id).values(version=threads.c.version + 1)
-    )
-
-
-async def _add_replies(conn: AsyncConnection, comment_id: int, delta: int) -> int:
-    new_count: int = (
-        await conn.execute(
-            update(comments)
-            .where(comments.c.id == comment_id)
-            .values(reply_count=comments.c.reply_count + delta)
-            .returning(comments.c.reply_count)
-        )
-    ).scalar_one()
-    return new_count
-
-
-async def _withdraw_from_parent(conn: AsyncConnection, parent_id: int | None) -> None:
-    """A comment stopped being visible: its parent has one visible reply fewer, and a
-    deleted parent left with none stops being visible too, and so on up the tree."""
-    while parent_id is not None:
-        remaining = await _add_replies(conn, parent_id, -1)
-        parent = (
-            await conn.execute(
-                select(comments.c.status, comments.c.parent_id).where(comments.c.id == parent_id)
-            )
-        ).one()
-        if parent.status != "deleted" or remaining > 0:
-            return
-        parent_id = parent.parent_id

@@ -118,6 +118,7 @@ comments = Table(
     Index("ix_comments_parent_id", "parent_id"),
     Index("ix_comments_reader_id", "reader_id"),
     Index("ix_comments_author_email", "author_email"),
+    Index("ix_comments_ip_hash_created_at", "ip_hash", "created_at"),
     Index("uq_comments_import", "thread_id", "import_source", "import_id", unique=True),
 )
 

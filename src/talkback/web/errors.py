@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from talkback.errors import TalkbackError
+from talkback.errors import RateLimited, TalkbackError
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,10 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> JSONRe
 
 async def _talkback_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, TalkbackError)
-    return error_response(exc.status, exc.code, exc.message)
+    response = error_response(exc.status, exc.code, exc.message)
+    if isinstance(exc, RateLimited):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -104,10 +104,14 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("report_count", sa.Integer(), server_default="0", nullable=False)
         )
+        batch_op.create_index(
+            "ix_comments_ip_hash_created_at", ["ip_hash", "created_at"], unique=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("comments", schema=None) as batch_op:
+        batch_op.drop_index("ix_comments_ip_hash_created_at")
         batch_op.drop_column("report_count")
         batch_op.drop_column("toxicity")
         batch_op.drop_column("moderation")
