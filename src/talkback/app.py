@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,7 +12,16 @@ from fastapi.staticfiles import StaticFiles
 from talkback import __version__
 from talkback.config import Settings, get_settings
 from talkback.services.context import Context
-from talkback.web import comments, health, readers, stream, votes, widget_assets
+from talkback.web import (
+    admin_api,
+    admin_ui,
+    comments,
+    health,
+    readers,
+    stream,
+    votes,
+    widget_assets,
+)
 from talkback.web.body_limit import BodyLimitMiddleware
 from talkback.web.cors import SiteCORSMiddleware
 from talkback.web.errors import install_error_handlers
@@ -25,9 +35,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The toxicity model takes about a second to load: do it while the server starts
+        # taking requests, not on the first comment.
+        warm_up = asyncio.create_task(context.scorer.warm_up())
         try:
             yield
         finally:
+            warm_up.cancel()
             await context.close()
 
     app = FastAPI(
@@ -41,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(SiteCORSMiddleware, sites=context.sites)
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
-    for module in (comments, votes, readers, stream, health, widget_assets):
+    for module in (comments, votes, readers, stream, health, widget_assets, admin_api, admin_ui):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("talkback", "static")]), name="static")
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -27,20 +28,24 @@ class Api:
     def __init__(self, client: httpx.AsyncClient, context: Context) -> None:
         self.client = client
         self.context = context
+        self.posts = 0
 
     async def post(
         self,
-        text: str = "A comment",
+        text: str | None = None,
         uri: str = ARTICLE,
         headers: dict[str, str] | None = None,
         **fields: Any,
     ) -> httpx.Response:
+        if text is None:  # distinct texts: the same text twice is rejected as a duplicate
+            self.posts += 1
+            text = f"Comment number {self.posts}"
         return await self.client.post(
             f"/api/v1/{SITE}/comments", params={"uri": uri}, json={"text": text, **fields},
             headers=headers,
         )  # fmt: skip
 
-    async def posted(self, text: str = "A comment", **fields: Any) -> dict[str, Any]:
+    async def posted(self, text: str | None = None, **fields: Any) -> dict[str, Any]:
         response = await self.post(text, **fields)
         assert response.status_code == 201, response.text
         body: dict[str, Any] = response.json()
@@ -73,9 +78,10 @@ async def reset(context: Context) -> None:
         await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
-@pytest.fixture
-async def api(database_url: str) -> AsyncIterator[Api]:
-    settings = Settings(database_url=database_url, secret_key="test-secret-key")
+@asynccontextmanager
+async def running_api(database_url: str, **overrides: Any) -> AsyncIterator[Api]:
+    """The app on a migrated, empty database with the test site, and a client for it."""
+    settings = Settings(database_url=database_url, secret_key="test-secret-key", **overrides)
     app = create_app(settings)
     context: Context = app.state.context
     await migrate(context.database)
@@ -87,3 +93,16 @@ async def api(database_url: str) -> AsyncIterator[Api]:
         httpx.AsyncClient(transport=transport, base_url="http://talkback.test") as client,
     ):
         yield Api(client, context)
+
+
+@pytest.fixture
+async def api(database_url: str) -> AsyncIterator[Api]:
+    """Rate limits off: the suite posts far faster than any reader could."""
+    async with running_api(database_url, rate_limits="off") as client:
+        yield client
+
+
+@pytest.fixture
+async def limited_api(database_url: str) -> AsyncIterator[Api]:
+    async with running_api(database_url, rate_limits="on") as client:
+        yield client

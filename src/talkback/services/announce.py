@@ -34,3 +34,18 @@ async def announce(ctx: Context, thread_id: int, name: str, data: dict[str, Any]
         )
     except Exception:
         log.exception("event=announce_failed name=%s thread=%s", name, thread_id)
+
+
+async def announce_status_change(
+    ctx: Context, thread_id: int, comment: dict[str, Any], before: str
+) -> None:
+    """Tell widgets a comment appeared or went away (a placeholder stays if it has replies)."""
+    if comment["status"] == before:
+        return
+    if comment["status"] == "approved":
+        await announce(ctx, thread_id, "comment.created", {"comment": comment})
+    elif before == "approved":
+        placeholder = comment if comment["status"] == "deleted" and comment["reply_count"] else None
+        await announce(
+            ctx, thread_id, "comment.deleted", {"id": comment["id"], "comment": placeholder}
+        )

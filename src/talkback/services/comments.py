@@ -17,9 +17,10 @@ from talkback import clock
 from talkback.core.identity import avatar_seed
 from talkback.core.markup import render_markdown
 from talkback.errors import Conflict, Invalid, NotFound
-from talkback.services.announce import announce
+from talkback.services.announce import announce, announce_status_change
 from talkback.services.context import Context
 from talkback.services.readers import Reader, check_may_change, issue_edit_token
+from talkback.services.screening import FormSignals, screen_edit, screen_new_comment
 from talkback.services.sites import Site
 from talkback.services.views import public_comment, select_public
 from talkback.services.visibility import bump_thread, change_status, propagate_to_parents
@@ -47,7 +48,8 @@ class PostedComment:
 
     @property
     def held(self) -> bool:
-        return bool(self.comment["status"] == "pending")
+        """Not shown to others: held for review, or refused by the pipeline."""
+        return self.comment["status"] in ("pending", "rejected")
 
 
 async def post_comment(
@@ -57,16 +59,22 @@ async def post_comment(
     draft: CommentDraft,
     reader: Reader,
     *,
+    signals: FormSignals | None = None,
     created_at: datetime | None = None,
 ) -> PostedComment:
     """Add a comment (creating the thread on its first comment) and return it.
 
-    A reply must name a parent in the same thread that is still shown; a site in
-    pre-moderation holds every new comment as pending.
+    A reply must name a parent in the same thread that is still shown. The moderation
+    pipeline decides the status; a shadow-banned author is shown their comment as
+    published, and nobody else sees it.
     """
     _check_guest_identity(site, draft)
+    screening = await screen_new_comment(
+        ctx, site, text=draft.text, author_name=draft.author_name, email=draft.email,
+        reader=reader, signals=signals or FormSignals(),
+    )  # fmt: skip
+    status = screening.status
     html = render_markdown(draft.text)
-    status = "pending" if site.moderation_mode == "pre" else "approved"
     moment = created_at or clock.now()
     avatar = avatar_seed(draft.email.lower() if draft.email else reader.ip_hash, ctx.secret_key)
 
@@ -100,6 +108,8 @@ async def post_comment(
                     text=draft.text,
                     html=html,
                     anchor=draft.anchor,
+                    moderation=screening.verdict.stored(),
+                    toxicity=screening.verdict.toxicity,
                     created_at=moment,
                     upvotes=0,
                     downvotes=0,
@@ -118,6 +128,8 @@ async def post_comment(
     comment = await load_public_comment(ctx, comment_id)
     if comment["status"] == "approved":
         await announce(ctx, thread_id, "comment.created", {"comment": comment})
+    elif comment["status"] == "shadowed":
+        comment["status"] = "approved"
     return PostedComment(comment, issue_edit_token(ctx.secret_key, comment_id))
 
 
@@ -132,23 +144,35 @@ def _check_guest_identity(site: Site, draft: CommentDraft) -> None:
 async def edit_comment(
     ctx: Context, site: Site, comment_id: int, text: str, reader: Reader, edit_token: str | None
 ) -> dict[str, Any]:
-    """Replace the text of the caller's own comment within the site's edit window."""
+    """Replace the text of the caller's own comment within the site's edit window.
+
+    The new text is judged again: a published comment edited into abuse is taken down
+    (held or rejected) like a new one would be.
+    """
     html = render_markdown(text)
 
-    async def job(conn: AsyncConnection) -> int:
+    async def job(conn: AsyncConnection) -> tuple[int, str]:
         row = await _own_comment(ctx, conn, site, comment_id, reader, edit_token)
-        await conn.execute(
-            update(comments)
-            .where(comments.c.id == comment_id)
-            .values(text=text, html=html, edited_at=clock.now())
-        )
-        await bump_thread(conn, row.thread_id)
-        return int(row.thread_id)
+        verdict = await screen_edit(ctx, site, text=text, author_name=row.author_name)
+        values = {
+            "text": text, "html": html, "edited_at": clock.now(),
+            "moderation": verdict.stored(), "toxicity": verdict.toxicity,
+        }  # fmt: skip
+        if row.status == "approved" and verdict.status != "approved":
+            await change_status(conn, row, verdict.status, **values)
+        else:
+            await conn.execute(update(comments).where(comments.c.id == comment_id).values(values))
+            await bump_thread(conn, row.thread_id)
+        return int(row.thread_id), str(row.status)
 
-    thread_id = await ctx.database.write(job)
+    thread_id, before = await ctx.database.write(job)
     comment = await load_public_comment(ctx, comment_id)
-    if comment["status"] == "approved":
+    if comment["status"] == "approved" == before:
         await announce(ctx, thread_id, "comment.updated", {"comment": comment})
+    else:
+        await announce_status_change(ctx, thread_id, comment, before)
+    if comment["status"] == "shadowed":
+        comment["status"] = "approved"
     return comment
 
 

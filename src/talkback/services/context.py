@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from talkback.config import Settings
 from talkback.live.live import Live
+from talkback.moderation.classifier import BatchingScorer, profanity_scorer
+from talkback.moderation.rate_limits import RateLimits
 from talkback.services.page_cache import PageCache
 from talkback.services.sites import SiteDirectory
 from talkback.services.thread_states import ThreadStates
@@ -21,12 +23,18 @@ class Context:
     pages: PageCache = field(init=False)
     live: Live = field(init=False)
     threads: ThreadStates = field(init=False)
+    scorer: BatchingScorer = field(init=False)
+    rate_limits: RateLimits = field(init=False)
 
     def __post_init__(self) -> None:
         self.sites = SiteDirectory(self.database)
         self.pages = PageCache(self.settings.page_cache_bytes)
         self.live = Live(self.settings.broker_url)
         self.threads = ThreadStates()
+        self.scorer = profanity_scorer()
+        self.rate_limits = RateLimits(
+            self.settings.broker_url, enabled=self.settings.rate_limits == "on"
+        )
         self.live.hub.observe(lambda channel, _event: self.threads.forget(channel))
 
     @classmethod
@@ -39,4 +47,5 @@ class Context:
 
     async def close(self) -> None:
         await self.live.close()
+        await self.rate_limits.close()
         await self.database.close()

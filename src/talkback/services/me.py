@@ -6,18 +6,19 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
 from talkback.services.context import Context
 from talkback.services.readers import Reader, edit_deadline
 from talkback.services.sites import Site
-from talkback.services.views import iso
+from talkback.services.views import iso, public_comment, select_public
 from talkback.store.tables import comments, threads, votes
 
 
 async def reader_state(ctx: Context, site: Site, uri: str, reader: Reader) -> dict[str, Any]:
     """The reader's votes on the page and the comments they may still edit (by token)."""
-    state: dict[str, Any] = {"votes": {}, "editable": [], "subscriptions": []}
+    state: dict[str, Any] = {"votes": {}, "editable": [], "subscriptions": [], "shadowed": []}
     async with ctx.database.read() as conn:
         thread_id = await conn.scalar(
             select(threads.c.id).where(threads.c.site_id == site.id, threads.c.uri == uri)
@@ -37,7 +38,7 @@ async def reader_state(ctx: Context, site: Site, uri: str, reader: Reader) -> di
                 .where(
                     comments.c.reader_id == reader.reader_id,
                     comments.c.thread_id == thread_id,
-                    comments.c.status.in_(("approved", "pending")),
+                    comments.c.status.in_(("approved", "pending", "shadowed")),
                     comments.c.created_at > since,
                 )
                 .order_by(comments.c.id)
@@ -46,4 +47,28 @@ async def reader_state(ctx: Context, site: Site, uri: str, reader: Reader) -> di
             state["editable"] = [
                 {"id": row.id, "until": iso(edit_deadline(row.created_at, window))} for row in own
             ]
+        state["shadowed"] = await _shadowed_comments(conn, thread_id, reader)
     return state
+
+
+async def _shadowed_comments(
+    conn: AsyncConnection, thread_id: int, reader: Reader
+) -> list[dict[str, Any]]:
+    """A shadow-banned reader's own comments, shown to them as if published: the shared
+    thread page leaves them out, so the widget adds these for this reader alone."""
+    # By token when there is one: people sharing an address must not see each other's.
+    if reader.reader_id is not None:
+        author = comments.c.reader_id == reader.reader_id
+    else:
+        author = comments.c.ip_hash == reader.ip_hash
+    rows = await conn.execute(
+        select_public()
+        .where(comments.c.thread_id == thread_id, comments.c.status == "shadowed", author)
+        .order_by(comments.c.id)
+    )
+    shown = []
+    for row in rows:
+        comment = public_comment(row)
+        comment["status"] = "approved"
+        shown.append(comment)
+    return shown

@@ -1,18 +1,27 @@
-"""Reader reports: a reader flags a comment for the moderators, once per comment."""
+"""Reader reports: a reader flags a comment for the moderators, once per comment.
+
+When a site's report threshold is reached, the comment is hidden pending review: it goes
+back to the moderators' queue and leaves open widgets at once.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
 from talkback.errors import Conflict, NotFound
+from talkback.moderation.settings import ModerationSettings
+from talkback.services.announce import announce_status_change
+from talkback.services.comments import load_public_comment
 from talkback.services.context import Context
 from talkback.services.readers import Reader
 from talkback.services.sites import Site
-from talkback.store.queries import comment_in_locked_thread, insert_if_absent
-from talkback.store.tables import reports
+from talkback.services.visibility import change_status
+from talkback.store.queries import comment_in_locked_thread
+from talkback.store.tables import comments, reports
 
 ReportReason = Literal["spam", "abuse", "off_topic", "other"]
 
@@ -26,19 +35,38 @@ async def report_comment(
     reader: Reader,
 ) -> None:
     """Record the reader's report; reporting the same comment again changes nothing."""
+    threshold = ModerationSettings.from_site(site.moderation).report_threshold
 
-    async def job(conn: AsyncConnection) -> None:
+    async def job(conn: AsyncConnection) -> tuple[int, bool]:
         row = await comment_in_locked_thread(conn, site.id, comment_id)
         if row is None:
             raise NotFound("no such comment", code="comment_not_found")
         if row.status != "approved":
             raise Conflict("this comment is not shown, so it cannot be reported", code="not_shown")
-        await insert_if_absent(
-            conn,
-            reports,
-            {"comment_id": comment_id, "reporter": reader.voter, "reason": reason,
-             "note": note, "created_at": clock.now()},
-            ["comment_id", "reporter"],
+        already = await conn.scalar(
+            select(reports.c.id).where(
+                reports.c.comment_id == comment_id, reports.c.reporter == reader.voter
+            )
+        )
+        if already is not None:
+            return int(row.thread_id), False
+        await conn.execute(
+            insert(reports).values(
+                comment_id=comment_id, reporter=reader.voter, reason=reason, note=note,
+                created_at=clock.now(),
+            )
         )  # fmt: skip
+        if row.report_count + 1 >= threshold:
+            await change_status(conn, row, "pending", report_count=row.report_count + 1)
+            return int(row.thread_id), True
+        await conn.execute(
+            update(comments)
+            .where(comments.c.id == comment_id)
+            .values(report_count=comments.c.report_count + 1)
+        )
+        return int(row.thread_id), False
 
-    await ctx.database.write(job)
+    thread_id, hidden = await ctx.database.write(job)
+    if hidden:
+        comment = await load_public_comment(ctx, comment_id)
+        await announce_status_change(ctx, thread_id, comment, "approved")

@@ -17,7 +17,7 @@ from talkback.store.database import Database
 from talkback.store.tables import sites
 
 SITE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-MODERATION_MODES = ("post", "pre")
+MODERATION_MODES = ("post", "pre", "first")
 GUEST_IDENTITIES = ("optional", "name", "name_email")
 SETTABLE_KEYS = ("name", "origins", "locale", "edit_window", "moderation_mode", "guest_identity")
 CACHE_SECONDS = 10.0

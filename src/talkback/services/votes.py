@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
 from talkback.errors import Conflict, Forbidden, NotFound
+from talkback.moderation.rate_limits import VOTES_PER_READER
 from talkback.services.announce import announce
 from talkback.services.context import Context
 from talkback.services.readers import Reader
@@ -22,9 +23,10 @@ async def cast_vote(
 ) -> dict[str, Any]:
     """Set the reader's vote on a comment to +1, -1 or 0 (retract) and return the counts.
 
-    Idempotent: casting the same vote twice changes nothing the second time. The comment
+    Idempotent: casting the same vote twice changes nothing the second time. The thread
     row is locked first, so concurrent votes on one comment serialise on PostgreSQL.
     """
+    await ctx.rate_limits.check(VOTES_PER_READER, site.id, reader.voter, what="votes")
 
     async def job(conn: AsyncConnection) -> tuple[dict[str, Any], int | None]:
         row = await comment_in_locked_thread(conn, site.id, comment_id)

@@ -11,6 +11,7 @@ from talkback.core import drafts
 from talkback.core.paging import Sort
 from talkback.services import comments as comment_service
 from talkback.services.pages import PageRequest, read_page
+from talkback.services.screening import FormSignals
 from talkback.web.deps import CommentId, Ctx, EditToken, ReaderDep, SiteDep, Uri
 from talkback.web.schemas import CommentEdit, NewComment
 
@@ -53,7 +54,11 @@ async def post_comment(
         anchor=body.anchor.model_dump(exclude_none=True) if body.anchor else None,
         title=body.title,
     )
-    posted = await comment_service.post_comment(ctx, site, uri, draft, reader)
+    signals = FormSignals(
+        honeypot=body.honeypot,
+        form_seconds=body.form_ms / 1000 if body.form_ms is not None else None,
+    )
+    posted = await comment_service.post_comment(ctx, site, uri, draft, reader, signals=signals)
     return JSONResponse(
         {"comment": posted.comment, "edit_token": posted.edit_token},
         status_code=202 if posted.held else 201,

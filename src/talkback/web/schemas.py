@@ -69,6 +69,10 @@ class NewComment(BaseModel):
     website: Annotated[Website | None, Optional] = None
     anchor: Anchor | None = None
     title: Annotated[Title | None, Optional] = None
+    # Signals from the widget's form (see moderation/checks.py): a field hidden from
+    # people, and how long the form was open. API clients may leave both out.
+    honeypot: Annotated[str | None, Field(max_length=200)] = None
+    form_ms: Annotated[int | None, Field(ge=0, le=7 * 24 * 3600 * 1000)] = None
 
 
 class CommentEdit(BaseModel):

@@ -1,0 +1,90 @@
+"""The pure checks of the pipeline. Each looks at one aspect and may return a finding.
+
+They see a `Submission`, never the database: what needs history (duplicates, floods,
+first comments, bans) is looked up by the service and handed in as facts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from talkback.moderation.findings import Action, Finding
+from talkback.moderation.settings import ModerationSettings
+
+LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """A new or edited comment, with the signals the widget sends and facts from history."""
+
+    text: str
+    author_name: str | None = None
+    honeypot: str | None = None
+    form_seconds: float | None = None
+    duplicate_of_recent: bool = False
+    recent_by_same_author: int = 0
+    has_approved_comment: bool = False
+
+
+FLOOD_LIMIT = 3  # under the rate limit (5 a minute): held before refused
+
+
+def honeypot_and_timing(item: Submission, rules: ModerationSettings) -> Finding | None:
+    """Bots fill hidden fields and post instantly; clients that send no signals are not
+    judged here (a plain API client is judged by the other checks alone)."""
+    if item.honeypot:
+        return Finding("honeypot", Action.REJECT, "a field hidden from people was filled in")
+    if item.form_seconds is not None and item.form_seconds < rules.min_form_seconds:
+        return Finding(
+            "form_time",
+            Action.HOLD,
+            f"written in {item.form_seconds:.1f} s, under {rules.min_form_seconds:g} s",
+        )
+    return None
+
+
+def links(item: Submission, rules: ModerationSettings) -> Finding | None:
+    count = len(LINK.findall(item.text))
+    if count > rules.max_links:
+        return Finding("links", Action.HOLD, f"{count} links, more than {rules.max_links}")
+    return None
+
+
+def banned_words(item: Submission, rules: ModerationSettings) -> Finding | None:
+    words = {word.lower() for word in WORD.findall(f"{item.text} {item.author_name or ''}")}
+    hits = sorted(words.intersection(rules.banned_words))
+    if hits:
+        return Finding("banned_words", Action.HOLD, f"banned words: {', '.join(hits)}")
+    for pattern in rules.compiled_patterns:
+        if pattern.search(item.text):
+            return Finding("banned_patterns", Action.HOLD, f"matches /{pattern.pattern}/")
+    return None
+
+
+def toxicity(score: float, rules: ModerationSettings) -> Finding | None:
+    if score >= rules.reject_threshold:
+        return Finding("toxicity", Action.REJECT, "abusive language", score)
+    if score >= rules.hold_threshold:
+        return Finding("toxicity", Action.HOLD, "possibly abusive language", score)
+    return None
+
+
+def duplicates_and_floods(item: Submission, _rules: ModerationSettings) -> Finding | None:
+    if item.duplicate_of_recent:
+        return Finding("duplicate", Action.REJECT, "the same text was posted a moment ago")
+    if item.recent_by_same_author >= FLOOD_LIMIT:
+        return Finding(
+            "flood", Action.HOLD, f"{item.recent_by_same_author} comments in the last minute"
+        )
+    return None
+
+
+def site_mode(item: Submission, rules: ModerationSettings) -> Finding | None:
+    if rules.mode == "pre":
+        return Finding("mode", Action.HOLD, "the site reviews every comment first")
+    if rules.mode == "first" and not item.has_approved_comment:
+        return Finding("mode", Action.HOLD, "a first comment is reviewed before it is shown")
+    return None

@@ -1,0 +1,29 @@
+"""The pipeline run on every new or edited comment: checks in order, one verdict.
+
+Rate limits and bans come before it (they refuse a request rather than judge a comment);
+the service gathers the facts from history that the checks need.
+"""
+
+from __future__ import annotations
+
+from talkback.moderation import checks
+from talkback.moderation.classifier import Scorer
+from talkback.moderation.findings import Finding, Verdict, combine
+from talkback.moderation.settings import ModerationSettings
+
+CHECKS_BEFORE_SCORING = (checks.honeypot_and_timing, checks.links, checks.banned_words)
+CHECKS_AFTER_SCORING = (checks.duplicates_and_floods, checks.site_mode)
+
+
+async def judge(item: checks.Submission, rules: ModerationSettings, scorer: Scorer) -> Verdict:
+    """Approve, hold or reject, with every check's finding and the toxicity score.
+
+    The score is computed even when an earlier check already decided, because
+    moderators sort their queue by it.
+    """
+    findings: list[Finding] = [f for check in CHECKS_BEFORE_SCORING if (f := check(item, rules))]
+    score = await scorer.score(item.text)
+    if toxic := checks.toxicity(score, rules):
+        findings.append(toxic)
+    findings += [f for check in CHECKS_AFTER_SCORING if (f := check(item, rules))]
+    return combine(findings, score)

@@ -1,0 +1,57 @@
+"""Rate limits with the `limits` library: in memory on one node, in Redis across nodes.
+
+`TALKBACK_RATE_LIMITS=off` turns them off (benchmarks and load tests); nothing else does.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import redis.asyncio as redis
+from limits import RateLimitItem, parse_many
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
+
+from talkback.errors import RateLimited
+
+POSTS_PER_READER = "5/minute;40/hour"
+POSTS_PER_SITE = "600/minute"
+VOTES_PER_READER = "60/minute"
+
+
+class RateLimits:
+    def __init__(self, broker_url: str, enabled: bool) -> None:
+        self.enabled = enabled
+        self._pool: redis.ConnectionPool | None = None
+        if broker_url.startswith(("redis://", "rediss://")):
+            # redis-py's asyncio client (already used for live updates), on a pool of ours
+            # so that closing the app closes its connections.
+            self._pool = redis.ConnectionPool.from_url(broker_url)
+            storage = storage_from_string(
+                "async+" + broker_url,
+                implementation="redispy",
+                connection_pool=self._pool,  # type: ignore[arg-type]  # passed through
+            )
+        else:
+            storage = storage_from_string("async+memory://")
+        self._limiter = MovingWindowRateLimiter(storage)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.aclose()
+
+    async def check(self, rules: str, *identifiers: str, what: str) -> None:
+        """Count one more `what` against every rule for `identifiers`, or raise RateLimited."""
+        if not self.enabled:
+            return
+        for item in parse_many(rules):
+            if not await self._limiter.hit(item, *identifiers):
+                raise RateLimited(
+                    f"too many {what}; please wait a moment and try again",
+                    retry_after=await self._seconds_until_free(item, *identifiers),
+                )
+
+    async def _seconds_until_free(self, item: RateLimitItem, *identifiers: str) -> int:
+        stats = await self._limiter.get_window_stats(item, *identifiers)
+        return max(1, math.ceil(stats.reset_time - time.time()))

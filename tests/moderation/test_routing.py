@@ -1,0 +1,96 @@
+"""New comments routed by the pipeline through the HTTP API, with the real model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from talkback.services.moderation import update_moderation_settings
+from talkback.services.staff import StaffMember
+from tests.api.conftest import SITE, Api
+
+
+async def _rules(api: Api, moderator: StaffMember, **changes: Any) -> None:
+    site = await api.context.sites.get(SITE)
+    await update_moderation_settings(api.context, site, changes, moderator)
+
+
+async def test_civil_comment_is_published_with_its_score(api: Api) -> None:
+    response = await api.post("Thanks for the clear reporting on the barrier vote.")
+    assert response.status_code == 201
+    assert response.json()["comment"]["status"] == "approved"
+
+
+async def test_abusive_comment_is_rejected_and_not_shown(api: Api) -> None:
+    response = await api.post("You are a stupid idiot, shut up.")
+    assert response.status_code == 202
+    assert response.json()["comment"]["status"] == "rejected"
+    assert (await api.page())["thread"]["count"] == 0
+
+
+async def test_thresholds_are_per_site(api: Api, moderator: StaffMember) -> None:
+    await _rules(api, moderator, hold_threshold=0.5, reject_threshold=1.0)
+    response = await api.post("You are a stupid idiot, shut up.")
+    assert response.json()["comment"]["status"] == "pending"
+
+
+async def test_honeypot_and_rushed_forms(api: Api) -> None:
+    bot = await api.post("Great article!", honeypot="http://spam.example")
+    assert bot.json()["comment"]["status"] == "rejected"
+    rushed = await api.post("Great article, really.", form_ms=400)
+    assert rushed.json()["comment"]["status"] == "pending"
+    person = await api.post("Great article, truly.", form_ms=45_000)
+    assert person.json()["comment"]["status"] == "approved"
+
+
+async def test_links_words_and_patterns(api: Api, moderator: StaffMember) -> None:
+    await _rules(api, moderator, max_links=1, banned_words=["casino"],
+                 banned_patterns=[r"whats\s*app"])  # fmt: skip
+    links = "See https://a.example and https://b.example"
+    for text in (links, "Best casino bonus", "Contact me on Whats App"):
+        assert (await api.post(text)).json()["comment"]["status"] == "pending", text
+
+
+async def test_the_same_text_twice_is_rejected_as_a_duplicate(api: Api) -> None:
+    assert (await api.post("Identical words")).status_code == 201
+    again = await api.post("Identical words")
+    assert again.json()["comment"]["status"] == "rejected"
+
+
+async def test_first_comment_held_until_one_is_approved(api: Api, moderator: StaffMember) -> None:
+    from talkback.services.moderation import approve_comment
+
+    await _rules(api, moderator, mode="first")
+    first = await api.post("Hello from a new reader", author_name="Ana", email="ana@example.org")
+    assert first.json()["comment"]["status"] == "pending"
+    site = await api.context.sites.get(SITE)
+    await approve_comment(api.context, site, first.json()["comment"]["id"], moderator)
+    second = await api.post("Back again", author_name="Ana", email="ana@example.org")
+    assert second.json()["comment"]["status"] == "approved"
+    stranger = await api.post("Someone else", email="bo@example.org")
+    assert stranger.json()["comment"]["status"] == "pending"
+
+
+async def test_verdict_reasons_and_scores_are_stored(api: Api, moderator: StaffMember) -> None:
+    from talkback.services.moderation import moderation_queue
+
+    await api.post("Great piece, thank you!", honeypot="x")
+    await _rules(api, moderator, mode="pre")
+    await api.post("A fair point about the tender.")
+    site = await api.context.sites.get(SITE)
+    [held] = await moderation_queue(api.context, site, kind="pending", order="newest", limit=10,
+                                    offset=0)  # fmt: skip
+    assert held["text"] == "A fair point about the tender."
+    assert held["moderation"][0]["check"] == "mode"
+    assert 0 <= held["toxicity"] < 0.5
+
+
+async def test_editing_a_comment_into_abuse_takes_it_down(api: Api) -> None:
+    posted = await api.posted("A reasonable opinion.")
+    response = await api.client.patch(
+        f"/api/v1/{SITE}/comments/{posted['comment']['id']}",
+        json={"text": "You are a stupid idiot, shut up."},
+        headers={"X-Edit-Token": posted["edit_token"]},
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "rejected"
+    assert (await api.page())["comments"] == []
