@@ -29,11 +29,18 @@ async def announce(ctx: Context, thread_id: int, name: str, data: dict[str, Any]
                     )
                 )
             ).one()
-        await ctx.live.publish(
-            thread.site_id, thread.uri, name, {**data, "count": thread.comment_count}
-        )
     except Exception:
         log.exception("event=announce_failed name=%s thread=%s", name, thread_id)
+        return
+    await publish(ctx, thread.site_id, thread.uri, name, {**data, "count": thread.comment_count})
+
+
+async def publish(ctx: Context, site_id: str, uri: str, name: str, data: dict[str, Any]) -> None:
+    """Publish an event whose thread (and count) the caller already knows."""
+    try:
+        await ctx.live.publish(site_id, uri, name, data)
+    except Exception:
+        log.exception("event=publish_failed name=%s site=%s uri=%s", name, site_id, uri)
 
 
 async def announce_status_change(

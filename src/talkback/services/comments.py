@@ -17,12 +17,12 @@ from talkback import clock
 from talkback.core.identity import avatar_seed
 from talkback.core.markup import render_markdown
 from talkback.errors import Conflict, Invalid, NotFound
-from talkback.services.announce import announce, announce_status_change
+from talkback.services.announce import announce, announce_status_change, publish
 from talkback.services.context import Context
 from talkback.services.readers import Reader, check_may_change, issue_edit_token
 from talkback.services.screening import FormSignals, screen_edit, screen_new_comment
 from talkback.services.sites import Site
-from talkback.services.views import public_comment, select_public
+from talkback.services.views import PUBLIC_COLUMNS, public_comment, select_public
 from talkback.services.visibility import bump_thread, change_status, propagate_to_parents
 from talkback.store.queries import comment_in_locked_thread, insert_if_absent
 from talkback.store.tables import comments, threads
@@ -78,7 +78,7 @@ async def post_comment(
     moment = created_at or clock.now()
     avatar = avatar_seed(draft.email.lower() if draft.email else reader.ip_hash, ctx.secret_key)
 
-    async def job(conn: AsyncConnection) -> tuple[int, int]:
+    async def job(conn: AsyncConnection) -> tuple[Any, int]:
         thread_id = await _thread_for(conn, site.id, uri, draft.title, moment)
         parent_id, root_id, depth = None, None, 0
         if draft.parent_id is not None:
@@ -90,7 +90,7 @@ async def post_comment(
             if parent.status != "approved":
                 raise Conflict("this comment can no longer be replied to", code="parent_closed")
             parent_id, root_id, depth = parent.id, parent.root_id or parent.id, parent.depth + 1
-        comment_id: int = (
+        row = (
             await conn.execute(
                 insert(comments)
                 .values(
@@ -116,21 +116,24 @@ async def post_comment(
                     score=0,
                     reply_count=0,
                 )
-                .returning(comments.c.id)
+                .returning(*PUBLIC_COLUMNS)
             )
-        ).scalar_one()
+        ).one()
+        count = 0
         if status == "approved":
-            await bump_thread(conn, thread_id, approved=1)
+            count = await bump_thread(conn, thread_id, approved=1)
             await propagate_to_parents(conn, parent_id, 1)
-        return comment_id, thread_id
+        return row, count
 
-    comment_id, thread_id = await ctx.database.write(job)
-    comment = await load_public_comment(ctx, comment_id)
+    # The write hands back the stored row and the new count, so announcing the comment
+    # costs no further read.
+    row, count = await ctx.database.write(job)
+    comment = public_comment(row)
     if comment["status"] == "approved":
-        await announce(ctx, thread_id, "comment.created", {"comment": comment})
+        await publish(ctx, site.id, uri, "comment.created", {"comment": comment, "count": count})
     elif comment["status"] == "shadowed":
         comment["status"] = "approved"
-    return PostedComment(comment, issue_edit_token(ctx.secret_key, comment_id))
+    return PostedComment(comment, issue_edit_token(ctx.secret_key, row.id))
 
 
 def _check_guest_identity(site: Site, draft: CommentDraft) -> None:

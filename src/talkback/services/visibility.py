@@ -38,13 +38,18 @@ async def change_status(conn: AsyncConnection, row: Any, status: str, **values: 
         await propagate_to_parents(conn, row.parent_id, 1 if now_visible else -1)
 
 
-async def bump_thread(conn: AsyncConnection, thread_id: int, *, approved: int = 0) -> None:
-    """Count `approved` more (or fewer) approved comments, and mark the thread changed."""
-    await conn.execute(
-        update(threads)
-        .where(threads.c.id == thread_id)
-        .values(comment_count=threads.c.comment_count + approved, version=threads.c.version + 1)
-    )
+async def bump_thread(conn: AsyncConnection, thread_id: int, *, approved: int = 0) -> int:
+    """Count `approved` more (or fewer) approved comments, mark the thread changed, and
+    return its new comment count."""
+    count: int = (
+        await conn.execute(
+            update(threads)
+            .where(threads.c.id == thread_id)
+            .values(comment_count=threads.c.comment_count + approved, version=threads.c.version + 1)
+            .returning(threads.c.comment_count)
+        )
+    ).scalar_one()
+    return count
 
 
 async def propagate_to_parents(conn: AsyncConnection, parent_id: int | None, delta: int) -> None:
