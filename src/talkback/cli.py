@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
@@ -13,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from talkback import __version__
+from talkback.cli_data import export_command, import_app, reader_app
 from talkback.config import MissingSecretKey, Settings, get_settings, with_persisted_secret
 from talkback.errors import TalkbackError
 from talkback.services import sites as site_service
@@ -28,6 +30,9 @@ site_app = typer.Typer(
     help="Manage the sites (publications) this server hosts.", no_args_is_help=True
 )
 app.add_typer(site_app, name="site")
+app.add_typer(import_app, name="import")
+app.command("export")(export_command)
+app.add_typer(reader_app, name="reader")
 console = Console()
 errors = Console(stderr=True)
 
@@ -165,3 +170,46 @@ def site_set(
     """Change one setting of a site."""
     _with_database(get_settings(), lambda db: site_service.set_site_option(db, site_id, key, value))
     console.print(f"site {site_id}: {key} set")
+
+
+user_app = typer.Typer(help="Manage staff accounts (moderators and admins).", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The new password: one line of standard input, or typed twice at a hidden prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+@user_app.command("add")
+def user_add(
+    email: Annotated[str, typer.Argument(help="The staff member's email; they sign in with it.")],
+    role: Annotated[str, typer.Option(help="admin or moderator.")],
+    name: Annotated[str | None, typer.Option(help="Name shown in the admin pages.")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Add a staff account; prompts for the password twice unless --password-stdin."""
+    from talkback.services.staff import create_staff
+
+    password = _read_password(password_stdin)
+    member = _with_database(
+        get_settings(), lambda db: create_staff(db, email, password, role, name)
+    )
+    console.print(f"{member.role} {member.email} added; sign in at /admin/")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List staff accounts."""
+    from talkback.services.staff import list_staff
+
+    members = _with_database(get_settings(), list_staff)
+    table = Table("email", "name", "role")
+    for member in members:
+        table.add_row(member.email, member.name or "", member.role)
+    console.print(table)

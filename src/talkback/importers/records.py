@@ -1,0 +1,73 @@
+"""What every parser produces: threads, comments and votes in one neutral shape.
+
+Keys are the source's own identifiers, only meaningful inside one import: a comment names
+its thread by the thread's key and its parent by the parent's key. Statuses are already
+ours (`STATUSES`), IP addresses already hashed, bodies already converted to the stored
+text and sanitised HTML, times timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from talkback.errors import TalkbackError
+from talkback.services.visibility import STATUSES
+
+__all__ = ["STATUSES", "CommentRecord", "ImportFailed", "ThreadRecord", "VoteRecord"]
+
+
+class ImportFailed(TalkbackError):
+    """The source cannot be imported as it is; nothing was written."""
+
+    code = "import_failed"
+
+
+@dataclass(slots=True)
+class ThreadRecord:
+    """A page comments hang under. `uri` is normalised; `skip` names why its comments
+    cannot be imported (deleted in the source, no usable address), or is None."""
+
+    key: str
+    uri: str | None
+    title: str | None = None
+    created_at: datetime | None = None
+    skip: str | None = None
+    keep_empty: bool = False
+
+
+@dataclass(slots=True)
+class CommentRecord:
+    thread_key: str
+    key: str
+    import_source: str
+    import_id: str
+    parent_key: str | None
+    status: str
+    text: str
+    html: str
+    created_at: datetime
+    author_name: str | None = None
+    author_email: str | None = None
+    author_website: str | None = None
+    ip_hash: str | None = None
+    reader_id: str | None = None
+    avatar: str | None = None
+    anchor: dict[str, Any] | None = None
+    edited_at: datetime | None = None
+    upvotes: int = 0
+    downvotes: int = 0
+    score: int | None = None
+    # Columns only Talkback's own export carries (moderation verdict, toxicity, reports).
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class VoteRecord:
+    """One reader's vote; only Talkback's own export knows voters."""
+
+    comment_key: str
+    voter: str
+    value: int
+    created_at: datetime

@@ -1,0 +1,194 @@
+"""A private scratch file between reading a source and writing the database.
+
+Parsers append records here as they stream through a file; the writer then takes them
+back one thread at a time. Holding records on disk rather than in memory keeps memory
+bounded by the largest thread, not the file, and lets threads, comments and votes arrive
+in any order (Disqus lists threads and posts separately; WordPress replies can precede
+their parents). The file lives in a temporary directory and is removed when the import
+ends; IP addresses are already hashed before they reach it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from talkback.importers.records import CommentRecord, ThreadRecord, VoteRecord
+
+_SCHEMA = """
+CREATE TABLE threads (seq INTEGER PRIMARY KEY, key TEXT UNIQUE, uri TEXT, title TEXT,
+                      created_at TEXT, skip TEXT, keep_empty INTEGER);
+CREATE TABLE comments (seq INTEGER PRIMARY KEY, thread_key TEXT, key TEXT, record TEXT);
+CREATE INDEX comments_thread ON comments (thread_key);
+CREATE TABLE votes (seq INTEGER PRIMARY KEY, comment_key TEXT, record TEXT);
+CREATE INDEX votes_comment ON votes (comment_key);
+"""
+_COMMIT_EVERY = 5000
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ThreadGroup:
+    """Everything one thread uri receives: several source threads may map to one uri."""
+
+    uri: str
+    title: str | None
+    created_at: datetime | None
+    keep_empty: bool
+    thread_keys: tuple[str, ...]
+
+
+class Staging:
+    def __init__(self) -> None:
+        self._directory = tempfile.TemporaryDirectory(prefix="talkback-import-")
+        self._db = sqlite3.connect(Path(self._directory.name) / "staging.db",
+                                   check_same_thread=False)  # fmt: skip
+        self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+        self._pending = 0
+        self.comment_count = 0
+        self.site_settings: dict[str, Any] | None = None
+        self._comments: list[tuple[str, str, str]] = []
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+        self._directory.cleanup()
+
+    def add_thread(self, thread: ThreadRecord) -> bool:
+        """Stage a thread; the first record for a key wins. False if the key was known."""
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO threads (key, uri, title, created_at, skip, keep_empty) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (thread.key, thread.uri, thread.title, _iso(thread.created_at), thread.skip,
+             int(thread.keep_empty)),
+        )  # fmt: skip
+        self._tick()
+        return cursor.rowcount == 1
+
+    def add_comment(self, comment: CommentRecord) -> None:
+        self._comments.append((comment.thread_key, comment.key, _dump(comment)))
+        self.comment_count += 1
+        if len(self._comments) >= _COMMIT_EVERY:
+            self._flush_comments()
+
+    def _flush_comments(self) -> None:
+        self._db.executemany(
+            "INSERT INTO comments (thread_key, key, record) VALUES (?, ?, ?)", self._comments
+        )
+        self._db.commit()
+        self._comments.clear()
+
+    def add_vote(self, vote: VoteRecord) -> None:
+        self._db.execute(
+            "INSERT INTO votes (comment_key, record) VALUES (?, ?)",
+            (vote.comment_key, _dump(vote)),
+        )
+        self._tick()
+
+    def finish(self) -> None:
+        self._flush_comments()
+        self._db.commit()
+
+    def groups(self) -> Iterator[ThreadGroup]:
+        """Importable threads by uri, in the order their first record appeared."""
+        uris = self._db.execute(
+            "SELECT uri FROM threads WHERE skip IS NULL AND uri IS NOT NULL "
+            "GROUP BY uri ORDER BY MIN(seq)"
+        ).fetchall()
+        for (uri,) in uris:
+            rows = self._db.execute(
+                "SELECT key, title, created_at, keep_empty FROM threads "
+                "WHERE uri = ? AND skip IS NULL ORDER BY seq",
+                (uri,),
+            ).fetchall()
+            title = next((row[1] for row in rows if row[1]), None)
+            times = [datetime.fromisoformat(row[2]) for row in rows if row[2]]
+            yield ThreadGroup(
+                uri=uri,
+                title=title,
+                created_at=min(times) if times else None,
+                keep_empty=any(row[3] for row in rows),
+                thread_keys=tuple(row[0] for row in rows),
+            )
+
+    def comments_of(self, group: ThreadGroup) -> list[CommentRecord]:
+        marks = ",".join("?" * len(group.thread_keys))
+        rows = self._db.execute(
+            f"SELECT record FROM comments WHERE thread_key IN ({marks}) ORDER BY seq",
+            group.thread_keys,
+        )
+        return [_load_comment(row[0]) for row in rows]
+
+    def votes_of(self, comment_keys: list[str]) -> Iterator[VoteRecord]:
+        for start in range(0, len(comment_keys), 500):
+            chunk = comment_keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT record FROM votes WHERE comment_key IN ({marks}) ORDER BY seq", chunk
+            )
+            for (record,) in rows:
+                yield _load_vote(record)
+
+    def unplaced_comments(self) -> Iterator[tuple[str, int]]:
+        """(reason, count) for staged comments whose thread cannot take them."""
+        rows = self._db.execute(
+            "SELECT t.skip, t.key IS NULL, t.uri IS NULL, COUNT(*) FROM comments c "
+            "LEFT JOIN threads t ON t.key = c.thread_key "
+            "WHERE t.key IS NULL OR t.skip IS NOT NULL OR t.uri IS NULL "
+            "GROUP BY t.skip, t.key IS NULL, t.uri IS NULL"
+        )
+        for skip, unknown, no_uri, count in rows:
+            if unknown:
+                yield "its thread is not in the file", count
+            elif skip:
+                yield skip, count
+            elif no_uri:
+                yield "its thread has no usable page address", count
+
+    def _tick(self) -> None:
+        self._pending += 1
+        if self._pending >= _COMMIT_EVERY:
+            self._db.commit()
+            self._pending = 0
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _dump(record: CommentRecord | VoteRecord) -> str:
+    values: dict[str, Any] = {}
+    for item in dataclasses.fields(record):
+        value = getattr(record, item.name)
+        values[item.name] = value.isoformat() if isinstance(value, datetime) else value
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+def _load_comment(text: str) -> CommentRecord:
+    values = json.loads(text)
+    values["created_at"] = datetime.fromisoformat(values["created_at"])
+    if values["edited_at"]:
+        values["edited_at"] = datetime.fromisoformat(values["edited_at"])
+    return CommentRecord(**values)
+
+
+def _load_vote(text: str) -> VoteRecord:
+    values = json.loads(text)
+    values["created_at"] = datetime.fromisoformat(values["created_at"])
+    return VoteRecord(**values)

@@ -1,0 +1,211 @@
+"""Talkback's own export (JSON Lines, docs/export-format.md), for moving or restoring a site.
+
+Comments keep everything: status, author fields, reader id, IP hash, avatar seed, text,
+HTML, anchor, times, vote counts and origin. Their origin is their identity: a comment
+first imported from WordPress stays `wordpress`/its id, and one first posted on Talkback
+is `talkback`/`<site>/<id>`, so importing the same export again adds nothing. Votes are
+restored with their voters. The site's settings are used only when the target site does
+not exist yet; an existing site keeps its own.
+
+A line that is not JSON fails a strict import (nothing written) and is skipped and
+reported by a lenient one; record types this version does not know (a newer export's
+subscriptions, campaigns or donations) are skipped and counted.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from talkback import clock
+from talkback.errors import Invalid, NotFound
+from talkback.importers.dates import parse_iso
+from talkback.importers.options import ImportOptions
+from talkback.importers.progress import Progress
+from talkback.importers.records import (
+    STATUSES,
+    CommentRecord,
+    ImportFailed,
+    ThreadRecord,
+    VoteRecord,
+)
+from talkback.importers.run import Source
+from talkback.importers.staging import Staging
+from talkback.importers.summary import ImportSummary
+from talkback.services.context import Context
+from talkback.services.export import FORMAT, VERSION
+from talkback.services.sites import SITE_ID, Site, load_site
+from talkback.store.tables import sites
+
+SOURCE = "talkback"
+
+
+def read_talkback(
+    path: Path, options: ImportOptions, sink: Staging, summary: ImportSummary, progress: Progress
+) -> None:
+    with path.open("rb") as lines:
+        header_seen = False
+        for number, raw in enumerate(lines, start=1):
+            progress.advance(len(raw))
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+                if not isinstance(record, dict):
+                    raise ValueError("not an object")
+            except ValueError as exc:
+                if not options.lenient or not header_seen:
+                    raise ImportFailed(
+                        f"line {number} is not a JSON object ({exc}). Nothing was imported"
+                    ) from exc
+                summary.problem(f"line {number}: not a JSON object")
+                continue
+            if not header_seen:
+                _check_header(record)
+                header_seen = True
+                continue
+            _stage(record, options, sink, summary)
+    if not header_seen:
+        raise ImportFailed("the file is empty: no Talkback export header")
+
+
+def _check_header(header: dict[str, Any]) -> None:
+    if header.get("format") != FORMAT:
+        raise ImportFailed(f"the first line does not name the format {FORMAT!r}")
+    version = header.get("version")
+    if not isinstance(version, int) or version > VERSION:
+        raise ImportFailed(
+            f"export format version {version!r}; this Talkback reads up to {VERSION}"
+        )
+
+
+def _stage(
+    record: dict[str, Any], options: ImportOptions, sink: Staging, summary: ImportSummary
+) -> None:
+    kind = record.get("type")
+    try:
+        if kind == "site":
+            if sink.site_settings is None:
+                sink.site_settings = record
+        elif kind == "thread":
+            sink.add_thread(_thread(record, options))
+        elif kind == "comment":
+            sink.add_comment(_comment(record))
+        elif kind == "vote":
+            sink.add_vote(_vote(record))
+        else:
+            summary.skip(f"record type {kind!r} (not known to this version)")
+    except (KeyError, TypeError, ValueError) as exc:
+        summary.skip(f"{kind} record with a missing or invalid field")
+        summary.problem(f"{kind} record: {exc!r}")
+
+
+def _required_time(value: Any) -> Any:
+    moment = parse_iso(value)
+    if moment is None:
+        raise ValueError(f"unreadable time {value!r}")
+    return moment
+
+
+def _thread(record: dict[str, Any], options: ImportOptions) -> ThreadRecord:
+    uri = str(record["uri"])
+    return ThreadRecord(
+        key=uri,
+        uri=options.thread_uri(uri),
+        title=record.get("title"),
+        created_at=parse_iso(record.get("created_at")),
+        keep_empty=True,
+    )
+
+
+def _comment(record: dict[str, Any]) -> CommentRecord:
+    status = record["status"]
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    author = record.get("author") or {}
+    counts = record.get("votes") or {}
+    origin = record.get("origin") or {}
+    parent = record.get("parent")
+    moderation = record.get("moderation") or {}
+    return CommentRecord(
+        thread_key=str(record["thread"]),
+        key=str(record["id"]),
+        import_source=str(origin.get("source") or SOURCE),
+        import_id=str(origin.get("id") or record["id"]),
+        parent_key=None if parent is None else str(parent),
+        status=status,
+        text=str(record.get("text") or ""),
+        html=str(record.get("html") or ""),
+        created_at=_required_time(record["created_at"]),
+        edited_at=parse_iso(record.get("edited_at")),
+        author_name=author.get("name"),
+        author_email=author.get("email"),
+        author_website=author.get("website"),
+        reader_id=author.get("reader_id"),
+        ip_hash=author.get("ip_hash"),
+        avatar=author.get("avatar"),
+        anchor=record.get("anchor"),
+        upvotes=int(counts.get("up") or 0),
+        downvotes=int(counts.get("down") or 0),
+        score=int(counts["score"]) if counts.get("score") is not None else None,
+        extra={
+            "moderation": moderation.get("verdict"),
+            "toxicity": moderation.get("toxicity"),
+            "report_count": int(moderation.get("report_count") or 0),
+        },
+    )
+
+
+def _vote(record: dict[str, Any]) -> VoteRecord:
+    return VoteRecord(
+        comment_key=str(record["comment"]),
+        voter=str(record["voter"]),
+        value=int(record["value"]),
+        created_at=_required_time(record["created_at"]),
+    )
+
+
+async def prepare_site(
+    ctx: Context, site_id: str, staging: Staging, summary: ImportSummary
+) -> Site:
+    """The target site; created from the export's settings when it does not exist."""
+    try:
+        site = await load_site(ctx.database, site_id)
+    except NotFound:
+        settings = staging.site_settings
+        if settings is None:
+            raise
+        if not SITE_ID.match(site_id):
+            raise Invalid("site id must be 1-64 lowercase letters, digits or dashes") from None
+        values = _site_values(site_id, settings)
+
+        async def job(conn: AsyncConnection) -> None:
+            await conn.execute(insert(sites).values(**values))
+
+        await ctx.database.write(job)
+        summary.note(f"site {site_id!r} created from the export's settings")
+        return await load_site(ctx.database, site_id)
+    if staging.site_settings is not None:
+        summary.note(f"site {site_id!r} exists: its settings were kept")
+    return site
+
+
+def _site_values(site_id: str, settings: dict[str, Any]) -> dict[str, Any]:
+    window = settings.get("edit_window_seconds")
+    return {
+        "id": site_id,
+        "name": str(settings.get("name") or site_id),
+        "origins": [str(origin) for origin in settings.get("origins") or []],
+        "locale": str(settings.get("locale") or "en_US"),
+        "edit_window_seconds": 900 if window is None else int(window),
+        "moderation": dict(settings.get("moderation") or {"mode": "post"}),
+        "guest_identity": str(settings.get("guest_identity") or "optional"),
+        "created_at": parse_iso(settings.get("created_at")) or clock.now(),
+    }
+
+
+TALKBACK = Source(SOURCE, read_talkback, prepare_site)

@@ -1,0 +1,91 @@
+"""The import, export and reader commands, run as an operator would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from talkback.cli import app
+from talkback.config import get_settings
+from tests.importers.conftest import fixture
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("TALKBACK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TALKBACK_SECRET_KEY", "cli-secret")
+    monkeypatch.delenv("TALKBACK_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    cli = CliRunner()
+    assert cli.invoke(app, ["migrate"]).exit_code == 0
+    added = cli.invoke(app, ["site", "add", "news", "--name", "News", "--origin",
+                             "https://news.example"])  # fmt: skip
+    assert added.exit_code == 0, added.output
+    return cli
+
+
+def test_import_prints_a_summary_and_a_second_run_adds_nothing(runner: CliRunner) -> None:
+    path = str(fixture("wpimporter-theme-unit-test-data.xml"))
+
+    first = runner.invoke(app, ["import", "wordpress", path, "--site", "news"], terminal_width=200)
+    second = runner.invoke(app, ["import", "wordpress", path, "--site", "news"], terminal_width=200)
+
+    assert first.exit_code == 0, first.output
+    assert "comments imported (approved)" in first.output
+    assert "26" in first.output
+    assert "skipped: pingback" in first.output
+    assert second.exit_code == 0
+    assert "skipped: already imported" in second.output
+    assert "29" in second.output
+    assert "comments imported" not in second.output
+
+
+def test_a_malformed_file_is_refused_with_its_position(runner: CliRunner) -> None:
+    path = str(fixture("remark42-migrator-disqus.xml"))
+
+    strict = runner.invoke(app, ["import", "disqus", path, "--site", "news"], terminal_width=200)
+    lenient = runner.invoke(app, ["import", "disqus", path, "--site", "news", "--lenient"],
+                            terminal_width=200)  # fmt: skip
+
+    assert strict.exit_code == 2
+    assert "line 1, column 1" in strict.output
+    assert "Nothing was imported" in strict.output
+    assert lenient.exit_code == 0, lenient.output
+    assert "line 147, column 24" in lenient.output
+
+
+def test_unknown_site_and_bad_options_are_errors(runner: CliRunner) -> None:
+    path = str(fixture("isso-generic.json"))
+
+    missing = runner.invoke(app, ["import", "isso", path, "--site", "nope"])
+    bad_map = runner.invoke(app, ["import", "isso", path, "--site", "news", "--url-map", "x"])
+
+    assert missing.exit_code == 2
+    assert "no site 'nope'" in missing.output
+    assert bad_map.exit_code == 2
+    assert "OLD=NEW" in bad_map.output
+
+
+def test_export_to_a_file_and_reader_commands(runner: CliRunner, tmp_path: Path) -> None:
+    runner.invoke(app, ["import", "commento", str(fixture("remark42-migrator-commento.json")),
+                        "--site", "news"])  # fmt: skip
+    output = tmp_path / "news.jsonl"
+
+    exported = runner.invoke(app, ["export", "--site", "news", "--output", str(output)])
+    reader = runner.invoke(app, ["reader", "export", "somegreatmail@gmail.com", "--site", "news"])
+    deleted = runner.invoke(
+        app, ["reader", "delete", "somegreatmail@gmail.com", "--site", "news", "--remove-comments"]
+    )
+
+    assert exported.exit_code == 0, exported.output
+    lines = output.read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0])["format"] == "talkback-export"
+    assert sum(json.loads(line).get("type") == "comment" for line in lines) == 3
+    assert not (tmp_path / "news.jsonl.partial").exists()
+    assert reader.exit_code == 0
+    assert json.loads(reader.stdout)["comments"][0]["text"] == "Example 2 comment created by user."
+    assert deleted.exit_code == 0
+    assert "removed: 1" in deleted.output
