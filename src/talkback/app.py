@@ -13,6 +13,8 @@ from talkback import __version__
 from talkback.config import Settings, get_settings
 from talkback.services.context import Context
 from talkback.web import (
+    admin_api,
+    admin_ui,
     comments,
     health,
     readers,
@@ -53,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(SiteCORSMiddleware, sites=context.sites)
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
-    for module in (comments, votes, readers, stream, health, widget_assets):
+    for module in (comments, votes, readers, stream, health, widget_assets, admin_api, admin_ui):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("talkback", "static")]), name="static")
     return app
