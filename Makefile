@@ -27,8 +27,11 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
+# Browser tests run in their own pytest process: Playwright's sync API keeps an event
+# loop running in the main thread, which the asyncio tests cannot share.
 test: lint typecheck
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --ignore=tests/browser
+	$(BIN)/pytest -q tests/browser
 
 clean:
 	rm -rf $(VENV) talkback-data .mypy_cache .ruff_cache .pytest_cache

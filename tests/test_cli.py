@@ -61,3 +61,10 @@ def test_serve_refuses_to_start_without_a_secret(
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 2
     assert "TALKBACK_SECRET_KEY" in result.output
+
+
+def test_reserved_site_ids_are_refused(runner: CliRunner) -> None:
+    runner.invoke(app, ["migrate"])
+    result = runner.invoke(app, ["site", "add", "admin", "--name", "A", "--origin", "https://a.ex"])
+    assert result.exit_code == 2
+    assert "reserved" in result.output

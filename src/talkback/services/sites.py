@@ -17,6 +17,7 @@ from talkback.store.database import Database
 from talkback.store.tables import sites
 
 SITE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+RESERVED_SITE_IDS = frozenset({"admin", "subscriptions", "unsubscribe", "webhooks"})
 MODERATION_MODES = ("post", "pre", "first")
 GUEST_IDENTITIES = ("optional", "name", "name_email")
 SETTABLE_KEYS = ("name", "origins", "locale", "edit_window", "moderation_mode", "guest_identity")
@@ -90,6 +91,8 @@ async def create_site(
 ) -> Site:
     if not SITE_ID.match(site_id):
         raise Invalid("site id must be 1-64 lowercase letters, digits or dashes")
+    if site_id in RESERVED_SITE_IDS:
+        raise Invalid(f"site id {site_id!r} is reserved for the server's own routes")
     values = {
         "id": site_id,
         "name": name.strip() or site_id,

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from talkback.errors import NotFound
-from talkback.services.sites import SiteDirectory
+from talkback.services.sites import RESERVED_SITE_IDS, SiteDirectory
 from talkback.web.deps import EDIT_TOKEN_HEADER, READER_HEADER
 from talkback.web.errors import error_response
 
@@ -37,7 +37,7 @@ class SiteCORSMiddleware:
             return
         origin = Headers(scope=scope).get("origin")
         match = SITE_PATH.match(scope["path"])
-        if origin is None or match is None:
+        if origin is None or match is None or match.group(1) in RESERVED_SITE_IDS:
             await self.app(scope, receive, send)
             return
         try:
