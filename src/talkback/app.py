@@ -14,6 +14,7 @@ from talkback.config import Settings, get_settings
 from talkback.services.context import Context
 from talkback.web import (
     admin_api,
+    admin_readers,
     admin_ui,
     comments,
     health,
@@ -55,7 +56,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(SiteCORSMiddleware, sites=context.sites)
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
-    for module in (comments, votes, readers, stream, health, widget_assets, admin_api, admin_ui):
+    for module in (
+        comments, votes, readers, stream, health, widget_assets,
+        admin_api, admin_ui, admin_readers,
+    ):  # fmt: skip
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("talkback", "static")]), name="static")
     return app

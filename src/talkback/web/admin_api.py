@@ -49,9 +49,16 @@ def _no_store(response: Response) -> None:
 
 
 public = APIRouter(prefix=PREFIX, tags=["admin"], dependencies=[Depends(_no_store)])
-guarded = APIRouter(
-    prefix=PREFIX, tags=["admin"], dependencies=[Depends(guard_api), Depends(_no_store)]
-)
+
+
+def guarded_api_router() -> APIRouter:
+    """Admin API routes: a staff session, and the CSRF token on writes."""
+    return APIRouter(
+        prefix=PREFIX, tags=["admin"], dependencies=[Depends(guard_api), Depends(_no_store)]
+    )
+
+
+guarded = guarded_api_router()
 
 
 def staff_json(staff: StaffMember) -> dict[str, Any]:

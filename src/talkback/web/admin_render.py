@@ -52,6 +52,8 @@ NOTICES = {
     "settings_saved": "Settings saved.",
     "staff_added": "Staff account added.",
     "signed_out": "You are signed out.",
+    "reader_deleted": "The reader's data is deleted.",
+    "confirm_needed": "Tick the confirmation to delete a reader's data.",
 }
 
 
