@@ -55,15 +55,20 @@ async def _shadowed_comments(
     conn: AsyncConnection, thread_id: int, reader: Reader
 ) -> list[dict[str, Any]]:
     """A shadow-banned reader's own comments, shown to them as if published: the shared
-    thread page leaves them out, so the widget adds these for this reader alone."""
-    # By token when there is one: people sharing an address must not see each other's.
-    if reader.reader_id is not None:
-        author = comments.c.reader_id == reader.reader_id
-    else:
-        author = comments.c.ip_hash == reader.ip_hash
+    thread page leaves them out, so the widget adds these for this reader alone.
+
+    Matched by reader token only: people behind one address (a newsroom, a campus) must
+    not see each other's, and a reader without a token yet has written nothing under it.
+    """
+    if reader.reader_id is None:
+        return []
     rows = await conn.execute(
         select_public()
-        .where(comments.c.thread_id == thread_id, comments.c.status == "shadowed", author)
+        .where(
+            comments.c.thread_id == thread_id,
+            comments.c.status == "shadowed",
+            comments.c.reader_id == reader.reader_id,
+        )
         .order_by(comments.c.id)
     )
     shown = []

@@ -1,0 +1,188 @@
+/**
+ * The Talkback API as the widget uses it. Tokens are handled here, and every failure
+ * becomes an ApiError the UI can put into words. No cookies are sent: the reader is known
+ * by a header a cross-site form cannot forge. Thread pages go without it, so they stay
+ * shared, cacheable requests with no CORS preflight.
+ */
+
+import { local } from './storage.js';
+
+/** Server error codes with a sentence of their own in the catalogues. */
+const MESSAGES = {
+  edit_window_closed: 'errEditWindow',
+  not_author: 'errNotAuthor',
+  parent_closed: 'errParentClosed',
+  origin_not_allowed: 'errOrigin',
+  own_comment: 'errOwnVote',
+  not_votable: 'errNotVotable',
+  comment_not_found: 'errGone',
+  site_not_found: 'errSite',
+  name_required: 'errNameRequired',
+  email_required: 'errEmailRequired',
+};
+
+/** The server's default edit window (seconds), until /config says otherwise. */
+const DEFAULT_EDIT_WINDOW = 900;
+
+/** A failed request: what the server said, and how to say it to the reader. */
+export class ApiError extends Error {
+  /**
+   * @param {number} status 0 when the server could not be reached
+   * @param {{code?: string, message?: string, fields?: {field: string, message: string}[]}} problem
+   * @param {number} [retryAfter] seconds
+   */
+  constructor(status, problem = {}, retryAfter = 0) {
+    super(problem.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = problem.code || (status ? `http_${status}` : 'offline');
+    this.fields = problem.fields || [];
+    this.retryAfter = retryAfter;
+  }
+
+  get fieldNames() {
+    return this.fields.map((problem) => problem.field);
+  }
+
+  /** The reader-facing sentence, in the reader's language. */
+  describe(t) {
+    const { status, code, fields } = this;
+    if (status === 0) return t('errOffline');
+    if (status === 429) return this.retryAfter ? t('errRateLimited', { n: this.retryAfter }) : t('errRateLimitedSoon');
+    if (status === 413) return t('errTooLarge');
+    if (MESSAGES[code]) return t(MESSAGES[code]);
+    if (status === 422) {
+      const text = fields.find((problem) => problem.field === 'text');
+      const max = /at most (\d+)/.exec(text?.message)?.[1];
+      if (max) return t('errTooLong', { max: Number(max) });
+      if (text) return t('errEmpty');
+      if (this.fieldNames.includes('email')) return t('errEmail');
+      if (this.fieldNames.includes('author_name')) return t('errName');
+      return t('errInvalid');
+    }
+    return status >= 500 ? t('errServer') : t('errGeneric');
+  }
+}
+
+export class Api {
+  /**
+   * @param {string} base the Talkback server, e.g. "https://comments.example"
+   * @param {string} uri the page's thread (the server normalises it)
+   */
+  constructor(base, site, uri) {
+    const host = new URL(base).host;
+    this.root = `${base}/api/v1/${encodeURIComponent(site)}`;
+    this.site = site;
+    this.uri = uri;
+    this.editWindow = DEFAULT_EDIT_WINDOW;
+    // Keyed per API host: a page may embed two Talkback servers, each with its own tokens.
+    this.readerKey = `talkback:reader:${host}`;
+    this.editsKey = `talkback:edits:${host}`;
+  }
+
+  config() {
+    return this.request('GET', '/config', { plain: true });
+  }
+
+  /** The reader's votes and editable comments; keeps the reader token handed to a newcomer. */
+  async me() {
+    const state = await this.request('GET', '/me', { query: { uri: this.uri } });
+    if (state.reader_token) local.set(this.readerKey, state.reader_token);
+    return state;
+  }
+
+  page(sort, cursor = null) {
+    return this.request('GET', '/comments', { query: { uri: this.uri, sort, cursor }, plain: true });
+  }
+
+  /** Post and keep the edit token; `held`: kept for moderation (202), so not shown yet. */
+  async post(fields) {
+    const posted = await this.request('POST', '/comments', { query: { uri: this.uri }, body: fields });
+    const until = Date.parse(posted.comment.created_at) + this.editWindow * 1000;
+    this.keep(posted.comment.id, { token: posted.edit_token, until, text: fields.text });
+    return { ...posted, held: posted.comment.status === 'pending' };
+  }
+
+  async edit(id, text) {
+    const comment = await this.request('PATCH', `/comments/${id}`, { body: { text }, edit: id });
+    const kept = this.edits()[id];
+    if (kept) this.keep(id, { ...kept, text });
+    return comment;
+  }
+
+  async remove(id) {
+    await this.request('DELETE', `/comments/${id}`, { edit: id });
+    this.keep(id, null);
+  }
+
+  vote(id, value) {
+    return this.request('POST', `/comments/${id}/vote`, { body: { value } });
+  }
+
+  report(id, reason) {
+    return this.request('POST', `/comments/${id}/report`, { body: { reason } });
+  }
+
+  streamUrl() {
+    return `${this.root}/stream?uri=${encodeURIComponent(this.uri)}`;
+  }
+
+  /**
+   * Edit tokens (with the Markdown written) of the reader's comments still in their edit
+   * window, by id; expired ones are dropped so storage does not grow forever.
+   * @returns {Record<string, {token: string, until: number, text: string}>}
+   */
+  edits() {
+    const all = local.get(this.editsKey) || {};
+    const open = Object.fromEntries(Object.entries(all).filter(([, kept]) => kept.until > Date.now()));
+    if (Object.keys(open).length !== Object.keys(all).length) local.set(this.editsKey, open);
+    return open;
+  }
+
+  keep(id, entry) {
+    const edits = this.edits();
+    if (entry) edits[id] = entry;
+    else delete edits[id];
+    local.set(this.editsKey, edits);
+  }
+
+  /**
+   * @param {string} path below /api/v1/{site}
+   * @param {{query?: object, body?: object, edit?: number, plain?: boolean, retried?: boolean}} options
+   *   `plain`: no reader token (shared reads); `edit`: send that comment's edit token
+   */
+  async request(method, path, options = {}) {
+    const { query = {}, body, edit, plain } = options;
+    const url = new URL(this.root + path);
+    for (const [key, value] of Object.entries(query)) if (value != null) url.searchParams.set(key, value);
+    const headers = {};
+    const reader = !plain && local.get(this.readerKey);
+    const editToken = edit && this.edits()[edit]?.token;
+    if (reader) headers['X-Talkback-Reader'] = reader;
+    if (editToken) headers['X-Edit-Token'] = editToken;
+    if (body) headers['Content-Type'] = 'application/json';
+    let response;
+    try {
+      // no-cache: revalidate by ETag every time, so a reload never shows a stale thread.
+      response = await fetch(url, {
+        method,
+        headers,
+        body: body && JSON.stringify(body),
+        credentials: 'omit',
+        cache: 'no-cache',
+      });
+    } catch {
+      throw new ApiError(0);
+    }
+    if (response.status === 204) return null;
+    const data = await response.json().catch(() => null);
+    if (response.ok && data) return data;
+    const problem = data?.error || {};
+    if (problem.code === 'invalid_reader_token' && !options.retried) {
+      // The server no longer accepts the token (new secret key, tampering): start afresh.
+      local.remove(this.readerKey);
+      if (path !== '/me') await this.me().catch(() => null);
+      return this.request(method, path, { ...options, retried: true });
+    }
+    throw new ApiError(response.status, problem, Number(response.headers.get('Retry-After')) || 0);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * `mount()` turns a container into a comment section, in a shadow root so page styles
+ * cannot reach in nor ours leak out; publishers theme it with custom properties (embed.css).
+ *
+ * Only the API client is imported up front: the thread's requests and the stylesheet
+ * start at once, while the rest of the widget's modules load alongside them.
+ */
+
+import { Api } from './api.js';
+
+/** Replaced by the server with the package version, so the stylesheet is cached per release. */
+const VERSION = '__TALKBACK_VERSION__';
+
+/** @param {{base: string, site: string, container: HTMLElement}} options base: the server URL */
+export async function mount({ base, site, container }) {
+  if (container.shadowRoot) return; // mounted already (the snippet was included twice)
+  const shadow = container.attachShadow({ mode: 'open' });
+  const styled = new Promise((resolve) => {
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = `${base}/embed.css?v=${VERSION}`;
+    // Unstyled is better than nothing: a stylesheet that fails to load does not stop us.
+    link.onload = link.onerror = resolve;
+    shadow.append(link);
+  });
+  const api = new Api(base, site, threadUri(container));
+  // Ask for the deeper modules now too, instead of the browser finding them level by level
+  // (thread.js, then comment.js, then avatar.js); the imports below reuse these fetches.
+  for (const deeper of ['./comment.js', './form.js', './dom.js', './avatar.js']) import(deeper).catch(() => null);
+  const firstPage = api.page('newest');
+  firstPage.catch(() => null); // handled by Thread.load; this only marks it as awaited
+  const [config, state, { t, locale }, { Thread }, { connectLive }, { clock }] = await Promise.all([
+    api.config().catch(() => ({})),
+    api.me().catch(() => ({})),
+    import('./i18n/index.js').then(({ loadStrings }) => loadStrings(container)),
+    import('./thread.js'),
+    import('./live.js'),
+    import('./time.js'),
+  ]);
+  const settings = config.site || {};
+  api.editWindow = settings.edit_window_seconds ?? api.editWindow;
+  const own = new Map((state.editable || []).map(({ id, until }) => [id, Date.parse(until)]));
+  for (const [id, kept] of Object.entries(api.edits())) own.set(Number(id), Math.max(own.get(Number(id)) || 0, kept.until));
+  const ctx = {
+    api,
+    t,
+    locale,
+    clock: clock(locale),
+    config: settings,
+    votes: new Map(Object.entries(state.votes || {}).map(([id, value]) => [Number(id), value])),
+    own,
+  };
+  const thread = new Thread(ctx);
+  await styled;
+  shadow.append(thread.element);
+  await thread.start(firstPage);
+  // A shadow-banned reader's own comments are not on the shared page; /me lists them for
+  // this reader alone, so they look published to their author and to nobody else.
+  for (const comment of state.shadowed || []) thread.insert(comment, !comment.parent_id);
+  connectLive(ctx, thread);
+}
+
+/** The thread a page belongs to: `data-uri`, else its canonical URL, else its path. */
+function threadUri(container) {
+  return container.dataset.uri || document.querySelector('link[rel="canonical"]')?.href || location.pathname;
+}
