@@ -7,6 +7,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -54,14 +55,14 @@ def frozen_clock() -> Iterator[FrozenClock]:
     clock.set_clock(None)
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test run, dropped afterwards."""
+@contextmanager
+def throwaway_postgres_database(prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database (its URL), dropped afterwards."""
     if not port_open(POSTGRES_HOST, 5432):
         skip_or_fail(f"PostgreSQL is not reachable on {POSTGRES_HOST}:5432")
     import asyncpg
 
-    name = f"talkback_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
 
     async def admin(statement: str) -> None:
         conn = await asyncpg.connect(POSTGRES_ADMIN_URL)
@@ -75,6 +76,13 @@ def postgres_database() -> Iterator[str]:
         yield f"postgresql+asyncpg://{POSTGRES_HOST}:5432/{name}"
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, dropped afterwards."""
+    with throwaway_postgres_database("talkback_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -10,13 +10,12 @@ from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
-from rich.console import Console
 from rich.table import Table
 
 from talkback import __version__
 from talkback.cli_data import export_command, import_app, reader_app
+from talkback.cli_support import console, fail, run_reporting_errors
 from talkback.config import MissingSecretKey, Settings, get_settings, with_persisted_secret
-from talkback.errors import TalkbackError
 from talkback.services import sites as site_service
 from talkback.store.database import Database
 from talkback.store.migrate import migrate as migrate_database
@@ -33,8 +32,6 @@ app.add_typer(site_app, name="site")
 app.add_typer(import_app, name="import")
 app.command("export")(export_command)
 app.add_typer(reader_app, name="reader")
-console = Console()
-errors = Console(stderr=True)
 
 Host = Annotated[str, typer.Option(help="Interface to listen on.")]
 Port = Annotated[int, typer.Option(help="TCP port to listen on.")]
@@ -65,11 +62,7 @@ def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]])
         finally:
             await database.close()
 
-    try:
-        return asyncio.run(run())
-    except TalkbackError as exc:
-        errors.print(f"[red]error:[/red] {exc.message}")
-        raise typer.Exit(2) from exc
+    return run_reporting_errors(run)
 
 
 @app.command()
@@ -89,8 +82,7 @@ def serve(
     try:
         get_settings().require_secret_key()
     except MissingSecretKey as exc:
-        errors.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
     uvicorn.run(
         "talkback.app:create_app",
         factory=True,

@@ -7,7 +7,6 @@ registers these commands. Progress bars and errors go to standard error, so
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sys
@@ -16,7 +15,6 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -28,6 +26,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from talkback.cli_support import console, errors, fail, run_reporting_errors
 from talkback.config import MissingSecretKey, get_settings
 from talkback.errors import TalkbackError
 from talkback.importers.commento import COMMENTO
@@ -50,8 +49,6 @@ import_app = typer.Typer(
     no_args_is_help=True,
 )
 reader_app = typer.Typer(help="A reader's own data: export it, or delete it.", no_args_is_help=True)
-console = Console()
-errors = Console(stderr=True)
 
 File = Annotated[Path, typer.Argument(metavar="FILE", help="The export file.")]
 SiteId = Annotated[str, typer.Option("--site", metavar="ID", help="The site to import into.")]
@@ -77,8 +74,7 @@ def _with_context(work: Callable[[Context], Awaitable[T]]) -> T:
     try:
         context = Context.from_settings(get_settings())
     except MissingSecretKey as exc:
-        errors.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
 
     async def run() -> T:
         try:
@@ -86,11 +82,7 @@ def _with_context(work: Callable[[Context], Awaitable[T]]) -> T:
         finally:
             await context.close()
 
-    try:
-        return asyncio.run(run())
-    except TalkbackError as exc:
-        errors.print(f"[red]error:[/red] {exc.message}")
-        raise typer.Exit(2) from exc
+    return run_reporting_errors(run)
 
 
 class _Bars:
@@ -168,8 +160,7 @@ def _import(source: Source, file: Path, site: str, make: Callable[[str], ImportO
     try:
         secret = get_settings().require_secret_key()
     except MissingSecretKey as exc:
-        errors.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
     _run_import(source, file, site, make(secret))
 
 
@@ -177,8 +168,7 @@ def _checked(build: Callable[[], Callable[[str], ImportOptions]]) -> Callable[[s
     try:
         return build()
     except TalkbackError as exc:
-        errors.print(f"[red]error:[/red] {exc.message}")
-        raise typer.Exit(2) from exc
+        raise fail(exc.message) from exc
 
 
 @import_app.command("wordpress")

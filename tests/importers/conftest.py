@@ -3,8 +3,6 @@ and PostgreSQL, and helpers that read the database directly for what the API hid
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -24,7 +22,7 @@ from talkback.services.sites import create_site
 from talkback.store.migrate import migrate
 from talkback.store.tables import comments, threads
 from tests.api.conftest import ORIGIN, SITE, Api, reset
-from tests.conftest import POSTGRES_ADMIN_URL, POSTGRES_HOST, skip_or_fail
+from tests.conftest import skip_or_fail, throwaway_postgres_database
 
 SECRET = "test-secret-key"
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
@@ -127,22 +125,8 @@ def fresh_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     if database_url.startswith("sqlite"):
         yield f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
         return
-    import asyncpg
-
-    name = f"talkback_fresh_{uuid.uuid4().hex[:12]}"
-
-    async def admin(statement: str) -> None:
-        conn = await asyncpg.connect(POSTGRES_ADMIN_URL)
-        try:
-            await conn.execute(statement)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql+asyncpg://{POSTGRES_HOST}:5432/{name}"
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with throwaway_postgres_database("talkback_fresh") as url:
+        yield url
 
 
 @pytest.fixture
