@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Table, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import __version__, clock
@@ -71,15 +71,15 @@ async def export_site(ctx: Context, site_id: str, write: Callable[[str], object]
     return summary
 
 
-async def _threads(conn: AsyncConnection, site_id: str) -> Any:
+async def _by_id(conn: AsyncConnection, table: Table, condition: Any) -> Any:
+    """The table's rows matching `condition`, in id order, read PAGE rows at a time."""
     last = 0
     while True:
         rows = (
             await conn.execute(
-                select(threads).where(threads.c.site_id == site_id, threads.c.id > last)
-                .order_by(threads.c.id).limit(PAGE)
+                select(table).where(condition, table.c.id > last).order_by(table.c.id).limit(PAGE)
             )
-        ).all()  # fmt: skip
+        ).all()
         for row in rows:
             yield row
         if len(rows) < PAGE:
@@ -87,20 +87,12 @@ async def _threads(conn: AsyncConnection, site_id: str) -> Any:
         last = rows[-1].id
 
 
-async def _comments(conn: AsyncConnection, thread_id: int) -> Any:
-    last = 0
-    while True:
-        rows = (
-            await conn.execute(
-                select(comments).where(comments.c.thread_id == thread_id, comments.c.id > last)
-                .order_by(comments.c.id).limit(PAGE)
-            )
-        ).all()  # fmt: skip
-        for row in rows:
-            yield row
-        if len(rows) < PAGE:
-            return
-        last = rows[-1].id
+def _threads(conn: AsyncConnection, site_id: str) -> Any:
+    return _by_id(conn, threads, threads.c.site_id == site_id)
+
+
+def _comments(conn: AsyncConnection, thread_id: int) -> Any:
+    return _by_id(conn, comments, comments.c.thread_id == thread_id)
 
 
 async def _votes(conn: AsyncConnection, thread_id: int) -> Any:
