@@ -15,7 +15,8 @@ from talkback.errors import TalkbackError
 T = TypeVar("T")
 
 console = Console()
-errors = Console(stderr=True)
+# Errors are never wrapped: a wrapped path or sentence cannot be searched for or copied whole.
+errors = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str) -> typer.Exit:
