@@ -16,10 +16,13 @@ from talkback.web import (
     admin_api,
     admin_readers,
     admin_ui,
+    campaigns,
     comments,
+    demo_checkout,
     health,
     readers,
     stream,
+    stripe_webhook,
     votes,
     widget_assets,
 )
@@ -57,9 +60,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SiteCORSMiddleware, sites=context.sites)
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     for module in (
-        comments, votes, readers, stream, health, widget_assets,
+        comments, votes, readers, stream, health, widget_assets, campaigns, stripe_webhook,
         admin_api, admin_ui, admin_readers,
     ):  # fmt: skip
         app.include_router(module.router)
+    if context.settings.demo_payments and context.settings.stripe_secret_key is None:
+        app.include_router(demo_checkout.router)
     app.mount("/static", StaticFiles(packages=[("talkback", "static")]), name="static")
     return app

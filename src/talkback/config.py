@@ -37,7 +37,14 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None
-    stripe_api_base: str | None = None
+    stripe_api_base: str | None = Field(
+        default=None, description="Stripe API address; tests point it at a local fake."
+    )
+    demo_payments: bool = Field(
+        default=False,
+        description="Without a Stripe key, take gifts on a local test checkout page "
+        "(`talkback demo` turns this on).",
+    )
     rate_limits: Literal["on", "off"] = "on"
     page_cache_bytes: int = Field(
         default=64 * 1024 * 1024,

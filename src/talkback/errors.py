@@ -55,3 +55,14 @@ class RateLimited(TalkbackError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class BadRequest(TalkbackError):
+    """A request that cannot be read at all, such as a webhook whose signature is wrong."""
+
+
+class Unavailable(TalkbackError):
+    """Something this server is not set up to do, or a provider it could not reach."""
+
+    status = 503
+    code = "unavailable"

@@ -64,17 +64,20 @@ class Hub:
         self._observers.append(observer)
 
     @asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
+    async def subscribe(self, *channels: str) -> AsyncIterator[Subscription]:
+        """One stream of the events of all `channels` (a page's thread and its site)."""
         subscription = Subscription()
-        self._subscriptions[channel].add(subscription)
+        for channel in channels:
+            self._subscriptions[channel].add(subscription)
         try:
             yield subscription
         finally:
-            listeners = self._subscriptions.get(channel)
-            if listeners is not None:
-                listeners.discard(subscription)
-                if not listeners:
-                    del self._subscriptions[channel]
+            for channel in channels:
+                listeners = self._subscriptions.get(channel)
+                if listeners is not None:
+                    listeners.discard(subscription)
+                    if not listeners:
+                        del self._subscriptions[channel]
 
     def deliver(self, channel: str, event: LiveEvent) -> None:
         """Hand the event to every local stream of the channel, cutting off laggards."""

@@ -1,4 +1,5 @@
-"""The live-update facade services and routes use: publish to a thread, subscribe to it."""
+"""The live-update facade services and routes use: publish to a thread or to a whole site,
+subscribe to a page (which hears both)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,12 @@ def thread_channel(site_id: str, uri: str) -> str:
     return f"{site_id} {uri}"
 
 
+def site_channel(site_id: str) -> str:
+    """Events for every page of a site, such as a campaign's new total. Site ids have no
+    spaces, so this never collides with a thread channel."""
+    return site_id
+
+
 class Live:
     def __init__(self, broker_url: str) -> None:
         self.hub = Hub()
@@ -24,10 +31,14 @@ class Live:
     async def publish(self, site_id: str, uri: str, name: str, data: dict[str, Any]) -> None:
         await self.broker.publish(thread_channel(site_id, uri), LiveEvent(name, data))
 
+    async def publish_to_site(self, site_id: str, name: str, data: dict[str, Any]) -> None:
+        await self.broker.publish(site_channel(site_id), LiveEvent(name, data))
+
     @asynccontextmanager
     async def subscribe(self, site_id: str, uri: str) -> AsyncIterator[Subscription]:
         await self.broker.start()
-        async with self.hub.subscribe(thread_channel(site_id, uri)) as subscription:
+        channels = (thread_channel(site_id, uri), site_channel(site_id))
+        async with self.hub.subscribe(*channels) as subscription:
             yield subscription
 
     async def close(self) -> None:

@@ -22,11 +22,12 @@ def visible_comment() -> ColumnElement[bool]:
 
 async def insert_if_absent(
     conn: AsyncConnection, table: Table, values: dict[str, Any], unique: list[str]
-) -> None:
-    """INSERT that quietly does nothing when a row with the same unique key exists."""
+) -> bool:
+    """INSERT that quietly does nothing when a row with the same unique key exists;
+    True when the row was inserted."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=unique)
-    await conn.execute(statement)
+    return (await conn.execute(statement)).rowcount == 1
 
 
 async def lock_thread(conn: AsyncConnection, thread_id: int) -> str | None:

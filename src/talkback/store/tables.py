@@ -187,3 +187,54 @@ audit_log = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Index("ix_audit_log_site_id_created_at", "site_id", "created_at"),
 )
+
+# Reader funding. Amounts are integers in the currency's minor unit (cents, yen…), so sums
+# are exact; `raised_minor` and `donor_count` change in the transaction that changes a
+# donation, and only when that change took effect (see services/donations.py).
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("site_id", String(64), ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("description", String(2000), nullable=False, default=""),
+    Column("currency", String(3), nullable=False),
+    Column("goal_minor", BigInteger, nullable=False),
+    Column("ticks_minor", JSON, nullable=True),
+    Column("presets_minor", JSON, nullable=True),
+    Column("starts_at", UTCDateTime, nullable=True),
+    Column("ends_at", UTCDateTime, nullable=True),
+    Column("status", String(16), nullable=False, default="open"),
+    Column("is_current", Boolean, nullable=False, default=False),
+    Column("donor_wall", Boolean, nullable=False, default=False),
+    Column("raised_minor", BigInteger, nullable=False, default=0),
+    Column("donor_count", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_campaigns_site_id_is_current", "site_id", "is_current"),
+)
+
+donations = Table(
+    "donations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("campaign_id", Id, ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
+    Column("site_id", String(64), ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("refunded_minor", BigInteger, nullable=False, default=0),
+    Column("donor_name", String(80), nullable=True),
+    Column("donor_email", String(254), nullable=True),
+    Column("message", String(500), nullable=True),
+    Column("message_status", String(16), nullable=True),
+    Column("message_moderation", JSON, nullable=True),
+    Column("provider", String(16), nullable=False),
+    Column("provider_ref", String(255), nullable=False),
+    Column("payment_ref", String(255), nullable=True),
+    Column("note", String(500), nullable=True),
+    Column("created_by", Id, ForeignKey("staff.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("provider", "provider_ref"),
+    Index("ix_donations_campaign_id_created_at", "campaign_id", "created_at"),
+    Index("ix_donations_provider_payment_ref", "provider", "payment_ref"),
+    Index("ix_donations_donor_email", "donor_email"),
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -92,3 +93,15 @@ class VoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     value: Literal[1, -1, 0]
+
+
+class GiftIn(BaseModel):
+    """A reader's gift: the server checks the amount against the campaign's bounds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Annotated[Decimal, Field(gt=0, le=Decimal(10) ** 12, allow_inf_nan=False)]
+    currency: Annotated[str, Field(min_length=3, max_length=3)]
+    return_url: Annotated[str, Field(min_length=1, max_length=2048)]
+    donor_name: Annotated[str | None, Field(max_length=80), Optional] = None
+    message: Annotated[str | None, Field(max_length=500), Optional] = None

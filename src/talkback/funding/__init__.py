@@ -1,0 +1,1 @@
+"""Reader funding: money arithmetic and formatting, and the Stripe client."""
