@@ -102,6 +102,8 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     from talkback.web.demo import router as demo_router
 
     settings = with_persisted_secret(get_settings())
+    # Without Stripe keys, gifts go through the local test checkout page.
+    settings = settings.model_copy(update={"demo_payments": True})
     _with_database(settings, migrate_database)
     web_app = create_app(settings)
     web_app.include_router(demo_router)

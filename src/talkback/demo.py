@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from talkback import clock
 from talkback.core.identity import hash_ip
+from talkback.demo_funding import prepare_demo_campaign
 from talkback.errors import Conflict, NotFound
 from talkback.services.comments import CommentDraft, post_comment
 from talkback.services.context import Context
@@ -259,6 +260,7 @@ async def prepare_demo(ctx: Context, origins: list[str]) -> None:
     counts = await count_comments(ctx, site, [DEMO_URI])
     if counts[DEMO_URI] == 0:
         await _seed_thread(ctx, site)
+    await prepare_demo_campaign(ctx, site)
 
 
 async def _demo_site(ctx: Context, origins: list[str]) -> Site:

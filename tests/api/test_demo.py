@@ -188,3 +188,16 @@ async def test_prepare_demo_seeds_a_site_created_beforehand(empty_demo: Demo) ->
     page = await empty_demo.article()
     assert "Renamed" in page
     assert (await empty_demo.thread())["thread"]["count"] == len(SAMPLE_COMMENTS)
+
+
+async def test_the_demo_has_a_current_campaign_with_its_sample_gifts_once(seeded: Demo) -> None:
+    await prepare_demo(seeded.context, [DEMO_ORIGIN])  # a restart adds nothing
+
+    response = await seeded.client.get(f"/api/v1/{DEMO_SITE}/campaigns/current")
+
+    shown = response.json()
+    assert (shown["currency"], shown["raised"], shown["donors"]) == ("GBP", 1112, 12)
+    assert shown["formatted"]["raised"] == "£1,112"
+    assert shown["formatted"]["ticks"] == ["£0", "£2,500", "£5,000"]
+    assert shown["days_left"] == 30
+    assert len(shown["wall"]) == 10
