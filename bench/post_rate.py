@@ -53,9 +53,13 @@ def bare_app() -> FastAPI:
 
 
 async def drive(
-    post: Callable[[int], Awaitable[httpx.Response]], total: int, concurrency: int
+    post: Callable[[int], Awaitable[httpx.Response]],
+    total: int,
+    concurrency: int,
+    ok: tuple[int, ...] = (201, 202),
 ) -> tuple[float, list[float]]:
-    """Post `total` comments with `concurrency` in flight; (seconds, per-request ms)."""
+    """Make `total` requests with `concurrency` in flight; (seconds, per-request ms).
+    Any status outside `ok` stops the run: a failing request must not look fast."""
     latencies: list[float] = []
     counter = iter(range(total))
 
@@ -64,7 +68,7 @@ async def drive(
             started = time.perf_counter()
             response = await post(n)
             latencies.append((time.perf_counter() - started) * 1000)
-            if response.status_code not in (201, 202):
+            if response.status_code not in ok:
                 raise RuntimeError(f"post {n}: {response.status_code} {response.text[:200]}")
 
     started = time.perf_counter()
@@ -72,11 +76,13 @@ async def drive(
     return time.perf_counter() - started, latencies
 
 
-def summary(name: str, seconds: float, latencies: Sequence[float]) -> dict[str, float | str]:
+def summary(
+    name: str, seconds: float, latencies: Sequence[float], unit: str = "posts"
+) -> dict[str, float | str]:
     ordered = sorted(latencies)
     return {
         "target": name,
-        "posts_per_second": round(len(ordered) / seconds, 1),
+        f"{unit}_per_second": round(len(ordered) / seconds, 1),
         "p50_ms": round(statistics.median(ordered), 2),
         "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1], 2),
     }
