@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from talkback import clock
-from tests.api.conftest import ORIGIN, SITE
-from tests.fake_stripe import CHECKOUT_HOST
+from tests.api.conftest import ORIGIN, SITE, running_api
+from tests.fake_stripe import CHECKOUT_HOST, FakeStripe
 from tests.funding.conftest import ARTICLE_URL, STRIPE_KEY, Funding
 
 
@@ -111,3 +111,18 @@ async def test_unknown_campaigns_are_404(funding: Funding) -> None:
     assert [missing.status_code, unknown.status_code] == [404, 404]
     assert missing.json()["error"]["code"] == "campaign_not_found"
     assert bad_ref.status_code == 422
+
+
+async def test_checkouts_are_rate_limited_per_reader(
+    database_url: str, stripe_server: FakeStripe
+) -> None:
+    async with running_api(
+        database_url, rate_limits="on", stripe_secret_key=STRIPE_KEY,
+        stripe_api_base=stripe_server.url,
+    ) as api:  # fmt: skip
+        limited = Funding(api, stripe_server)
+        await limited.campaign()
+        statuses = [(await limited.checkout()).status_code for _ in range(11)]
+
+    assert statuses == [201] * 10 + [429]
+    assert len(stripe_server.checkout_requests()) == 10

@@ -18,6 +18,9 @@ from talkback.errors import RateLimited
 POSTS_PER_READER = "5/minute;40/hour"
 POSTS_PER_SITE = "600/minute"
 VOTES_PER_READER = "60/minute"
+# Each checkout is a call to Stripe made on a reader's behalf; a script must not turn us
+# into a generator of sessions.
+CHECKOUTS_PER_READER = "10/minute;60/hour"
 
 
 class RateLimits:

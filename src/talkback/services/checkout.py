@@ -13,9 +13,11 @@ from talkback.errors import Conflict, Invalid, Unavailable
 from talkback.funding import money
 from talkback.funding.demo_checkout import demo_checkout_url
 from talkback.funding.stripe_gateway import CheckoutRequest, create_checkout_session
+from talkback.moderation.rate_limits import CHECKOUTS_PER_READER
 from talkback.services.campaigns import Campaign, find_campaign
 from talkback.services.context import Context
 from talkback.services.donations import clean_donor_text
+from talkback.services.readers import Reader
 from talkback.services.sites import Site
 
 RESULT_PARAM = "talkback_donation"
@@ -37,9 +39,10 @@ def payments_enabled(ctx: Context) -> bool:
 
 
 async def start_checkout(
-    ctx: Context, site: Site, ref: int | str, gift: GiftDraft, *, server_url: str
+    ctx: Context, site: Site, ref: int | str, gift: GiftDraft, reader: Reader, *, server_url: str
 ) -> str:
     """The URL to send the reader to; Stripe sends them back to `return_url`."""
+    await ctx.rate_limits.check(CHECKOUTS_PER_READER, site.id, reader.ip_hash, what="checkouts")
     campaign = await find_campaign(ctx, site, ref)
     if not campaign.accepts_gifts(clock.now()):
         raise Conflict("this campaign is not taking gifts any more", code="campaign_closed")

@@ -12,7 +12,7 @@ from talkback.funding import money
 from talkback.services.campaigns import find_campaign, public_view
 from talkback.services.checkout import GiftDraft, payments_enabled, start_checkout
 from talkback.services.donations import donor_wall
-from talkback.web.deps import Ctx, SiteDep
+from talkback.web.deps import Ctx, ReaderDep, SiteDep
 from talkback.web.schemas import GiftIn
 
 router = APIRouter(prefix="/api/v1/{site}/campaigns", tags=["funding"])
@@ -44,7 +44,12 @@ async def campaign(
 
 @router.post("/{campaign}/checkout", status_code=201)
 async def checkout(
-    request: Request, ctx: Ctx, site: SiteDep, campaign: CampaignRef, body: GiftIn
+    request: Request,
+    ctx: Ctx,
+    site: SiteDep,
+    campaign: CampaignRef,
+    body: GiftIn,
+    reader: ReaderDep,
 ) -> dict[str, str]:
     """`{url}` of a checkout page for this gift (Stripe's, or the demo's test page)."""
     gift = GiftDraft(
@@ -54,5 +59,5 @@ async def checkout(
         donor_name=body.donor_name,
         message=body.message,
     )
-    url = await start_checkout(ctx, site, campaign, gift, server_url=str(request.base_url))
+    url = await start_checkout(ctx, site, campaign, gift, reader, server_url=str(request.base_url))
     return {"url": url}
