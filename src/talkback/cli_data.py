@@ -130,6 +130,10 @@ def _print_summary(summary: ImportSummary) -> None:
         table.add_row(f"comments imported ({status})", str(count))
     if summary.votes_imported:
         table.add_row("votes imported", str(summary.votes_imported))
+    if summary.campaigns_created:
+        table.add_row("campaigns created", str(summary.campaigns_created))
+    if summary.donations_imported:
+        table.add_row("donations imported", str(summary.donations_imported))
     for reason, count in summary.skipped.most_common():
         table.add_row(f"skipped: {reason}", str(count))
     for reason, count in summary.notes.most_common():
@@ -246,7 +250,8 @@ def export_command(
                 raise
         os.replace(partial, output)
     errors.print(
-        f"exported {summary.threads} threads, {summary.comments} comments, {summary.votes} votes"
+        f"exported {summary.threads} threads, {summary.comments} comments, {summary.votes} votes, "
+        f"{summary.campaigns} campaigns, {summary.donations} donations"
     )
 
 
@@ -291,7 +296,10 @@ def reader_delete(
         done = await delete_reader_data(context, site_row, email, keep_comments_anonymous)
         return (
             f"comments anonymised: {done.comments_anonymised}, removed: {done.comments_removed}; "
-            f"votes withdrawn: {done.votes_withdrawn}; reports removed: {done.reports_removed}"
+            f"votes withdrawn: {done.votes_withdrawn}; reports removed: {done.reports_removed}; "
+            f"donations anonymised: {done.donations_anonymised} (name, email and message "
+            "removed; amounts, dates and payment references kept for the campaign totals "
+            "and the books)"
         )
 
     console.print(_with_context(work))

@@ -1,11 +1,18 @@
-"""A reader's data: exported on request, deleted on request, threads kept consistent."""
+"""A reader's data: exported on request, deleted on request, threads and campaign totals
+kept consistent."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
+from talkback.services.campaigns import CampaignDraft, create_campaign, find_campaign
+from talkback.services.donations import DonationDraft, record_donation, record_refund
 from talkback.services.reader_data import delete_reader_data, export_reader_data
 from talkback.services.sites import load_site
+from talkback.store.tables import donations
 from tests.api.conftest import ARTICLE, SITE
 from tests.importers.conftest import Importing
 
@@ -88,3 +95,74 @@ async def test_delete_removing_comments_keeps_replies_in_place(api: Importing) -
     assert other["downvotes"] == 0
     assert (await api.page("/2026/11/other"))["thread"]["count"] == 0
     await api.assert_counters_consistent()
+
+
+async def mara_gives(api: Importing) -> int:
+    """Mara gives twice (once with a message, once refunded in part); someone else once."""
+    site = await load_site(api.context.database, SITE)
+    campaign = await create_campaign(
+        api.context, site,
+        CampaignDraft(title="Keep the newsroom open", currency="JPY", goal=Decimal(100000)),
+        current=True,
+    )  # fmt: skip
+    gifts = [
+        DonationDraft(campaign.id, 3000, "JPY", "stripe", "cs_mara_1", payment_ref="pi_mara_1",
+                      donor_name="Mara", donor_email=EMAIL, message="For the river reporting"),
+        DonationDraft(campaign.id, 1000, "JPY", "stripe", "cs_mara_2", payment_ref="pi_mara_2",
+                      donor_name="Mara", donor_email=EMAIL.lower()),
+        DonationDraft(campaign.id, 500, "JPY", "stripe", "cs_other", payment_ref="pi_other",
+                      donor_name="Olu", donor_email="olu@reader.example", message="Same here"),
+    ]  # fmt: skip
+    for gift in gifts:
+        assert await record_donation(api.context, site, gift)
+    await record_refund(api.context, "stripe", "pi_mara_2", 400)
+    return campaign.id
+
+
+async def test_export_holds_the_readers_donations(api: Importing) -> None:
+    await mara_gives(api)
+    site = await load_site(api.context.database, SITE)
+
+    data = await export_reader_data(api.context, site, "MARA@reader.example")
+
+    assert data["comments"] == []
+    assert [
+        {key: gift[key] for key in ("campaign", "amount", "refunded", "currency", "donor_name",
+                                    "donor_email", "message", "provider", "provider_ref",
+                                    "payment_ref")}
+        for gift in data["donations"]
+    ] == [
+        {"campaign": "Keep the newsroom open", "amount": 3000, "refunded": 0, "currency": "JPY",
+         "donor_name": "Mara", "donor_email": EMAIL.lower(), "message": "For the river reporting",
+         "provider": "stripe", "provider_ref": "cs_mara_1", "payment_ref": "pi_mara_1"},
+        {"campaign": "Keep the newsroom open", "amount": 1000, "refunded": 400, "currency": "JPY",
+         "donor_name": "Mara", "donor_email": EMAIL.lower(), "message": None,
+         "provider": "stripe", "provider_ref": "cs_mara_2", "payment_ref": "pi_mara_2"},
+    ]  # fmt: skip
+    assert all(gift["created_at"].endswith("Z") for gift in data["donations"])
+
+
+async def test_delete_anonymises_donations_and_keeps_the_totals(api: Importing) -> None:
+    campaign_id = await mara_gives(api)
+    site = await load_site(api.context.database, SITE)
+    before = await find_campaign(api.context, site, campaign_id)
+
+    done = await delete_reader_data(api.context, site, EMAIL, keep_comments=True)
+
+    assert done.donations_anonymised == 2
+    after = await find_campaign(api.context, site, campaign_id)
+    assert (after.raised_minor, after.donor_count) == (before.raised_minor, before.donor_count)
+    assert (after.raised_minor, after.donor_count) == (3000 + 600 + 500, 3)
+    async with api.context.database.read() as conn:
+        rows = {
+            row.provider_ref: row
+            for row in await conn.execute(select(donations).order_by(donations.c.id))
+        }
+    for ref in ("cs_mara_1", "cs_mara_2"):
+        gone = rows[ref]
+        assert (gone.donor_name, gone.donor_email, gone.message, gone.message_status,
+                gone.message_moderation) == (None,) * 5  # fmt: skip
+    assert (rows["cs_mara_1"].amount_minor, rows["cs_mara_1"].payment_ref) == (3000, "pi_mara_1")
+    assert (rows["cs_mara_2"].amount_minor, rows["cs_mara_2"].refunded_minor) == (1000, 400)
+    assert (rows["cs_other"].donor_name, rows["cs_other"].message) == ("Olu", "Same here")
+    assert (await export_reader_data(api.context, site, EMAIL))["donations"] == []

@@ -1,23 +1,40 @@
-"""Talkback's own export format: a site moved to a fresh database comes out identical."""
+"""Talkback's own export format: a site moved to a fresh database comes out identical,
+reader funding included."""
 
 from __future__ import annotations
 
 import io
 import json
 from collections import Counter
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from talkback.importers.records import ImportFailed
 from talkback.importers.talkback_jsonl import TALKBACK
 from talkback.importers.wordpress import WORDPRESS
+from talkback.services.campaigns import CampaignDraft, create_campaign, list_campaigns
+from talkback.services.donations import (
+    DonationDraft,
+    record_donation,
+    record_refund,
+    set_message_status,
+)
 from talkback.services.export import export_site
+from talkback.services.sites import create_site
+from talkback.services.staff import StaffMember, create_staff
+from talkback.store.tables import donations
 from tests.api.conftest import ARTICLE, SITE
 from tests.conftest import FrozenClock
 from tests.importers.conftest import Importing, fixture
 
 SORTS = ("newest", "oldest", "most_voted")
+EDITOR = "ed@news.example"
+# (raised_minor, donor_count) once build_funding is done, by campaign title.
+TOTALS = {"Keep the newsroom open": (7000, 2), "東京支局を開く": (3000, 1)}
 
 
 async def exported(api: Importing) -> str:
@@ -63,6 +80,67 @@ async def build_site(api: Importing, clock: FrozenClock) -> None:
     assert deleted.status_code == 204
     assert (await api.vote(reply["comment"]["id"], 1, reader)).status_code == 200
     assert (await api.vote(reply["comment"]["id"], -1)).status_code == 200
+    await build_funding(api, clock)
+
+
+async def editor(api: Importing) -> StaffMember:
+    return await create_staff(api.context.database, EDITOR, "correct horse battery", "moderator")
+
+
+async def build_funding(api: Importing, clock: FrozenClock) -> None:
+    """A current USD campaign with custom ticks and a donor wall, and a JPY one: gifts
+    with and without messages (one held for moderation), a full and a partial refund, a
+    manual gift entered by staff."""
+    ctx = api.context
+    site = await ctx.sites.get(SITE)
+    usd = await create_campaign(
+        ctx, site,
+        CampaignDraft(title="Keep the newsroom open", currency="USD", goal=Decimal(5000),
+                      description="Local reporting, paid by readers.",
+                      ticks=[Decimal(0), Decimal(2500), Decimal(5000)],
+                      presets=[Decimal(10), Decimal("25.50")], donor_wall=True,
+                      ends_at=clock() + timedelta(days=30)),
+        current=True,
+    )  # fmt: skip
+    clock.advance(seconds=5)
+    yen = await create_campaign(
+        ctx, site, CampaignDraft(title="東京支局を開く", currency="JPY", goal=Decimal(500000))
+    )
+    gifts = [
+        DonationDraft(usd.id, 2550, "USD", "stripe", "cs_test_1", payment_ref="pi_1",
+                      donor_name="Ana", donor_email="ana@reader.example", message="Thank you!"),
+        DonationDraft(yen.id, 3000, "JPY", "stripe", "cs_test_2", payment_ref="pi_2",
+                      donor_name="健二", donor_email="kenji@reader.example", message="頑張って"),
+        DonationDraft(usd.id, 10000, "USD", "stripe", "cs_test_3", payment_ref="pi_3",
+                      donor_email="bo@reader.example"),
+    ]  # fmt: skip
+    for gift in gifts:
+        clock.advance(seconds=1)
+        assert await record_donation(ctx, site, gift)
+    clock.advance(seconds=1)
+    manual = DonationDraft(usd.id, 5000, "USD", "manual", "bank-2026-11-01",
+                           note="Bank transfer, ref 1101")  # fmt: skip
+    assert await record_donation(ctx, site, manual, await editor(api))
+    await record_refund(ctx, "stripe", "pi_3", 10000)
+    await record_refund(ctx, "stripe", "pi_1", 550)
+    async with ctx.database.read() as conn:
+        held = await conn.scalar(
+            select(donations.c.id).where(donations.c.provider_ref == "cs_test_2")
+        )
+    assert held is not None
+    await set_message_status(ctx, site, held, "pending", None)
+
+
+async def totals(api: Importing) -> dict[str, tuple[int, int]]:
+    site = await api.context.sites.get(SITE)
+    return {
+        c.title: (c.raised_minor, c.donor_count) for c in await list_campaigns(api.context, site)
+    }
+
+
+async def current_campaigns(api: Importing) -> list[str]:
+    site = await api.context.sites.get(SITE)
+    return [c.title for c in await list_campaigns(api.context, site) if c.is_current]
 
 
 async def test_export_lines_are_documented_records(
@@ -77,12 +155,37 @@ async def test_export_lines_are_documented_records(
     assert header["version"] == 1
     assert header["site"] == SITE
     kinds = Counter(line["type"] for line in lines[1:])
-    assert kinds == Counter({"site": 1, "thread": 8, "comment": 33, "vote": 2})
+    assert kinds == Counter(
+        {"site": 1, "thread": 8, "comment": 33, "vote": 2, "campaign": 2, "donation": 4}
+    )
     native = next(line for line in lines if line.get("author", {}).get("name") == "Eve")
     assert native["origin"] == {"source": "talkback", "id": f"{SITE}/{native['id']}"}
     assert native["anchor"] == {"exact": "barrier", "prefix": "the ", "suffix": " is"}
     imported = next(line for line in lines[1:] if line["type"] == "comment")
     assert imported["origin"]["source"] == "wordpress"
+    campaign = next(line for line in lines if line.get("type") == "campaign")
+    assert campaign | {"created_at": "…", "ends_at": "…"} == {
+        "type": "campaign", "id": campaign["id"], "title": "Keep the newsroom open",
+        "description": "Local reporting, paid by readers.", "currency": "USD",
+        "goal_minor": 500000, "ticks_minor": [0, 250000, 500000], "presets_minor": [1000, 2550],
+        "starts_at": None, "ends_at": "…", "status": "open", "is_current": True,
+        "donor_wall": True, "raised_minor": 7000, "donor_count": 2, "created_at": "…",
+    }  # fmt: skip
+    gifts = {line["provider_ref"]: line for line in lines if line.get("type") == "donation"}
+    assert gifts["cs_test_1"]["campaign"] == campaign["id"]
+    assert (gifts["cs_test_1"]["amount_minor"], gifts["cs_test_1"]["refunded_minor"]) == (
+        2550, 550,
+    )  # fmt: skip
+    assert gifts["cs_test_2"] | {"created_at": "…", "message_moderation": None} == {
+        "type": "donation", "campaign": campaign["id"] + 1, "amount_minor": 3000,
+        "currency": "JPY", "refunded_minor": 0, "donor_name": "健二",
+        "donor_email": "kenji@reader.example", "message": "頑張って",
+        "message_status": "pending", "message_moderation": None, "provider": "stripe",
+        "provider_ref": "cs_test_2", "payment_ref": "pi_2", "note": None,
+        "recorded_by": None, "created_at": "…",
+    }  # fmt: skip
+    assert gifts["bank-2026-11-01"]["recorded_by"] == EDITOR
+    assert gifts["bank-2026-11-01"]["note"] == "Bank transfer, ref 1101"
 
 
 async def test_a_site_moved_to_a_fresh_database_is_identical(
@@ -92,14 +195,18 @@ async def test_a_site_moved_to_a_fresh_database_is_identical(
     original = await exported(api)
     export = tmp_path / "news.jsonl"
     export.write_text(original, encoding="utf-8")
+    await editor(fresh_api)  # the same staff account on the new server
 
     summary = await fresh_api.run(TALKBACK, export)
 
     assert summary.threads_created == 8
     assert summary.comments_imported == 33
     assert summary.votes_imported == 2
+    assert (summary.campaigns_created, summary.donations_imported) == (2, 4)
     assert summary.notes[f"site {SITE!r} created from the export's settings"] == 1
     assert await exported(fresh_api) == original
+    assert await totals(fresh_api) == TOTALS
+    assert await current_campaigns(fresh_api) == ["Keep the newsroom open"]
     uris = [thread.uri for thread in await api.threads()]
     assert ARTICLE in uris
     for uri in uris:
@@ -110,6 +217,8 @@ async def test_a_site_moved_to_a_fresh_database_is_identical(
     again = await fresh_api.run(TALKBACK, export)
     assert again.comments_imported == 0
     assert again.votes_imported == 0
+    assert (again.campaigns_created, again.donations_imported) == (0, 0)
+    assert again.skipped["donation already imported"] == 4
     assert await exported(fresh_api) == original
 
 
@@ -125,8 +234,39 @@ async def test_restoring_an_export_into_its_own_site_adds_nothing(
 
     assert summary.comments_imported == 0
     assert summary.skipped["already imported"] == 33
+    assert (summary.campaigns_created, summary.donations_imported) == (0, 0)
+    assert summary.skipped["donation already imported"] == 4
     assert summary.notes[f"site {SITE!r} exists: its settings were kept"] == 1
     assert await exported(api) == original
+
+
+async def test_imported_totals_come_from_the_donations_not_the_file(
+    api: Importing, fresh_api: Importing, frozen_clock: FrozenClock, tmp_path: Path
+) -> None:
+    await build_funding(api, frozen_clock)
+    lines = [json.loads(line) for line in (await exported(api)).splitlines()]
+    for line in lines:
+        if line.get("type") == "campaign":
+            line.update(raised_minor=1, donor_count=99, is_current=True)
+    export = tmp_path / "tampered.jsonl"
+    export.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    await create_site(fresh_api.context.database, SITE, name="Elsewhere", origins=[])
+    fresh_site = await fresh_api.context.sites.get(SITE)
+    await create_campaign(
+        fresh_api.context, fresh_site,
+        CampaignDraft(title="Already running here", currency="EUR", goal=Decimal(100)),
+        current=True,
+    )  # fmt: skip
+
+    summary = await fresh_api.run(TALKBACK, export)
+
+    assert summary.donations_imported == 4
+    assert summary.notes["the site has its own current campaign: kept"] == 1
+    assert await totals(fresh_api) == {**TOTALS, "Already running here": (0, 0)}
+    assert await current_campaigns(fresh_api) == ["Already running here"]
+    again = await fresh_api.run(TALKBACK, export)
+    assert (again.campaigns_created, again.donations_imported) == (0, 0)
+    assert await totals(fresh_api) == {**TOTALS, "Already running here": (0, 0)}
 
 
 async def test_unknown_record_types_are_skipped_and_bad_lines_refused(
@@ -134,13 +274,17 @@ async def test_unknown_record_types_are_skipped_and_bad_lines_refused(
 ) -> None:
     header = '{"format":"talkback-export","version":1,"site":"news"}\n'
     thread = '{"type":"thread","uri":"/a","title":"A","created_at":"2026-01-01T00:00:00Z"}\n'
-    future = '{"type":"donation","amount":500,"currency":"EUR"}\n'
+    future = '{"type":"subscription","email":"eve@reader.example","thread":"/a"}\n'
+    broken_gift = '{"type":"donation","campaign":1,"amount_minor":5.5,"currency":"EUR"}\n'
     export = tmp_path / "future.jsonl"
-    export.write_text(header + thread + future, encoding="utf-8")
+    export.write_text(header + thread + future + broken_gift, encoding="utf-8")
 
     summary = await api.run(TALKBACK, export)
 
-    assert summary.skipped == Counter({"record type 'donation' (not known to this version)": 1})
+    assert summary.skipped == Counter({
+        "record type 'subscription' (not known to this version)": 1,
+        "donation record with a missing or invalid field": 1,
+    })  # fmt: skip
     assert [t.uri for t in await api.threads()] == ["/a"]
 
     broken = tmp_path / "broken.jsonl"

@@ -1,4 +1,5 @@
-"""What every parser produces: threads, comments and votes in one neutral shape.
+"""What every parser produces: threads, comments, votes (and, from Talkback's own export,
+campaigns and donations) in one neutral shape.
 
 Keys are the source's own identifiers, only meaningful inside one import: a comment names
 its thread by the thread's key and its parent by the parent's key. Statuses are already
@@ -15,7 +16,15 @@ from typing import Any
 from talkback.errors import TalkbackError
 from talkback.services.visibility import STATUSES
 
-__all__ = ["STATUSES", "CommentRecord", "ImportFailed", "ThreadRecord", "VoteRecord"]
+__all__ = [
+    "STATUSES",
+    "CampaignRecord",
+    "CommentRecord",
+    "DonationRecord",
+    "ImportFailed",
+    "ThreadRecord",
+    "VoteRecord",
+]
 
 
 class ImportFailed(TalkbackError):
@@ -71,3 +80,45 @@ class VoteRecord:
     voter: str
     value: int
     created_at: datetime
+
+
+@dataclass(slots=True)
+class CampaignRecord:
+    """A funding campaign of Talkback's own export; amounts in the currency's minor unit.
+    Its totals are not carried: they are recounted from the donations once imported."""
+
+    key: str
+    title: str
+    description: str
+    currency: str
+    goal_minor: int
+    ticks_minor: list[int] | None
+    presets_minor: list[int] | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    status: str
+    is_current: bool
+    donor_wall: bool
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class DonationRecord:
+    """One gift, naming its campaign by the campaign's key; (provider, provider_ref) is its
+    identity everywhere, so it is never counted twice."""
+
+    campaign_key: str
+    amount_minor: int
+    currency: str
+    refunded_minor: int
+    provider: str
+    provider_ref: str
+    created_at: datetime
+    payment_ref: str | None = None
+    donor_name: str | None = None
+    donor_email: str | None = None
+    message: str | None = None
+    message_status: str | None = None
+    message_moderation: Any = None  # the screening verdict as stored, passed through
+    note: str | None = None
+    recorded_by: str | None = None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from talkback.errors import NotFound
+from talkback.importers.funding import write_funding
 from talkback.importers.options import ImportOptions
 from talkback.importers.progress import NO_PROGRESS, Progress
 from talkback.importers.records import ImportFailed
@@ -68,6 +69,7 @@ async def run_import(
             site = await source.prepare_site(ctx, site_id, staging, summary)
         progress.phase("writing", staging.comment_count)
         await write_staged(ctx, site, staging, summary, progress)
+        await write_funding(ctx, site, staging, summary)
     return summary
 
 

@@ -4,8 +4,9 @@ Parsers append records here as they stream through a file; the writer then takes
 back one thread at a time. Holding records on disk rather than in memory keeps memory
 bounded by the largest thread, not the file, and lets threads, comments and votes arrive
 in any order (Disqus lists threads and posts separately; WordPress replies can precede
-their parents). The file lives in a temporary directory and is removed when the import
-ends; IP addresses are already hashed before they reach it.
+their parents; a donation can come before its campaign). The file lives in a temporary
+directory and is removed when the import ends; IP addresses are already hashed before
+they reach it.
 """
 
 from __future__ import annotations
@@ -18,9 +19,15 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
-from talkback.importers.records import CommentRecord, ThreadRecord, VoteRecord
+from talkback.importers.records import (
+    CampaignRecord,
+    CommentRecord,
+    DonationRecord,
+    ThreadRecord,
+    VoteRecord,
+)
 
 _SCHEMA = """
 CREATE TABLE threads (seq INTEGER PRIMARY KEY, key TEXT UNIQUE, uri TEXT, title TEXT,
@@ -29,6 +36,9 @@ CREATE TABLE comments (seq INTEGER PRIMARY KEY, thread_key TEXT, key TEXT, recor
 CREATE INDEX comments_thread ON comments (thread_key);
 CREATE TABLE votes (seq INTEGER PRIMARY KEY, comment_key TEXT, record TEXT);
 CREATE INDEX votes_comment ON votes (comment_key);
+CREATE TABLE campaigns (seq INTEGER PRIMARY KEY, key TEXT UNIQUE, record TEXT);
+CREATE TABLE donations (seq INTEGER PRIMARY KEY, campaign_key TEXT, record TEXT);
+CREATE INDEX donations_campaign ON donations (campaign_key);
 """
 _COMMIT_EVERY = 5000
 
@@ -101,6 +111,22 @@ class Staging:
         )
         self._tick()
 
+    def add_campaign(self, campaign: CampaignRecord) -> bool:
+        """Stage a campaign; the first record for a key wins. False if the key was known."""
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO campaigns (key, record) VALUES (?, ?)",
+            (campaign.key, _dump(campaign)),
+        )
+        self._tick()
+        return cursor.rowcount == 1
+
+    def add_donation(self, donation: DonationRecord) -> None:
+        self._db.execute(
+            "INSERT INTO donations (campaign_key, record) VALUES (?, ?)",
+            (donation.campaign_key, _dump(donation)),
+        )
+        self._tick()
+
     def finish(self) -> None:
         self._flush_comments()
         self._db.commit()
@@ -145,6 +171,26 @@ class Staging:
             for (record,) in rows:
                 yield _load_vote(record)
 
+    def campaigns(self) -> list[CampaignRecord]:
+        """Staged campaigns in file order (a site has a handful, not millions)."""
+        rows = self._db.execute("SELECT record FROM campaigns ORDER BY seq")
+        return [_load(CampaignRecord, record) for (record,) in rows]
+
+    def donations_of(self, campaign_key: str) -> Iterator[DonationRecord]:
+        rows = self._db.execute(
+            "SELECT record FROM donations WHERE campaign_key = ? ORDER BY seq", (campaign_key,)
+        )
+        for (record,) in rows:
+            yield _load(DonationRecord, record)
+
+    def unplaced_donations(self) -> int:
+        """Staged donations whose campaign is not in the file."""
+        count: int = self._db.execute(
+            "SELECT COUNT(*) FROM donations d LEFT JOIN campaigns c ON c.key = d.campaign_key "
+            "WHERE c.key IS NULL"
+        ).fetchone()[0]
+        return count
+
     def unplaced_comments(self) -> Iterator[tuple[str, int]]:
         """(reason, count) for staged comments whose thread cannot take them."""
         rows = self._db.execute(
@@ -172,7 +218,7 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _dump(record: CommentRecord | VoteRecord) -> str:
+def _dump(record: CommentRecord | VoteRecord | CampaignRecord | DonationRecord) -> str:
     values: dict[str, Any] = {}
     for item in dataclasses.fields(record):
         value = getattr(record, item.name)
@@ -192,3 +238,15 @@ def _load_vote(text: str) -> VoteRecord:
     values = json.loads(text)
     values["created_at"] = datetime.fromisoformat(values["created_at"])
     return VoteRecord(**values)
+
+
+_TIMES = ("created_at", "starts_at", "ends_at")
+_Funding = TypeVar("_Funding", CampaignRecord, DonationRecord)
+
+
+def _load(kind: type[_Funding], text: str) -> _Funding:
+    values = json.loads(text)
+    for name in _TIMES:
+        if values.get(name):
+            values[name] = datetime.fromisoformat(values[name])
+    return kind(**values)

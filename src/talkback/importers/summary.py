@@ -20,6 +20,8 @@ class ImportSummary:
     skipped: Counter[str] = field(default_factory=Counter)
     notes: Counter[str] = field(default_factory=Counter)
     votes_imported: int = 0
+    campaigns_created: int = 0
+    donations_imported: int = 0
     problems: list[str] = field(default_factory=list)
     problem_count: int = 0
 

@@ -5,11 +5,12 @@ HTML, anchor, times, vote counts and origin. Their origin is their identity: a c
 first imported from WordPress stays `wordpress`/its id, and one first posted on Talkback
 is `talkback`/`<site>/<id>`, so importing the same export again adds nothing. Votes are
 restored with their voters. The site's settings are used only when the target site does
-not exist yet; an existing site keeps its own.
+not exist yet; an existing site keeps its own. Campaigns and donations are checked here
+and written by `importers/funding.py`, which also says how they are matched.
 
 A line that is not JSON fails a strict import (nothing written) and is skipped and
 reported by a lenient one; record types this version does not know (a newer export's
-subscriptions, campaigns or donations) are skipped and counted.
+subscriptions, say) are skipped and counted.
 """
 
 from __future__ import annotations
@@ -23,12 +24,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
 from talkback.errors import Invalid, NotFound
+from talkback.funding import money
 from talkback.importers.dates import parse_iso
 from talkback.importers.options import ImportOptions
 from talkback.importers.progress import Progress
 from talkback.importers.records import (
     STATUSES,
+    CampaignRecord,
     CommentRecord,
+    DonationRecord,
     ImportFailed,
     ThreadRecord,
     VoteRecord,
@@ -36,6 +40,8 @@ from talkback.importers.records import (
 from talkback.importers.run import Source
 from talkback.importers.staging import Staging
 from talkback.importers.summary import ImportSummary
+from talkback.services import campaigns as campaign_rules
+from talkback.services import donations as donation_rules
 from talkback.services.context import Context
 from talkback.services.export import FORMAT, VERSION
 from talkback.services.sites import SITE_ID, Site, load_site
@@ -97,6 +103,10 @@ def _stage(
             sink.add_comment(_comment(record))
         elif kind == "vote":
             sink.add_vote(_vote(record))
+        elif kind == "campaign":
+            sink.add_campaign(_campaign(record))
+        elif kind == "donation":
+            sink.add_donation(_donation(record))
         else:
             summary.skip(f"record type {kind!r} (not known to this version)")
     except (KeyError, TypeError, ValueError) as exc:
@@ -166,6 +176,87 @@ def _vote(record: dict[str, Any]) -> VoteRecord:
         voter=str(record["voter"]),
         value=int(record["value"]),
         created_at=_required_time(record["created_at"]),
+    )
+
+
+def _minor(value: Any, *, positive: bool = False) -> int:
+    """An amount in minor units: an integer, never a float that would round."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < int(positive):
+        raise ValueError(f"not an amount in minor units: {value!r}")
+    return value
+
+
+def _minors(value: Any, limit: int) -> list[int] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) > limit:
+        raise ValueError(f"not a list of at most {limit} amounts: {value!r}")
+    return [_minor(item) for item in value]
+
+
+def _text(value: Any, limit: int, *, required: bool = False) -> str | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
+        raise ValueError(f"not a text of at most {limit} characters: {value!r}")
+    return value
+
+
+def _one_of(value: Any, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError(f"{value!r} is not one of {', '.join(allowed)}")
+    return str(value)
+
+
+def _campaign(record: dict[str, Any]) -> CampaignRecord:
+    currency = money.check_currency(str(record["currency"]))
+    goal = _minor(record["goal_minor"], positive=True)
+    return CampaignRecord(
+        key=str(record["id"]),
+        title=str(_text(record["title"], 200, required=True)).strip(),
+        description=_text(record.get("description") or "", 2000) or "",
+        currency=currency,
+        goal_minor=goal,
+        ticks_minor=_minors(record.get("ticks_minor"), campaign_rules.MAX_TICKS),
+        presets_minor=_minors(record.get("presets_minor"), campaign_rules.MAX_PRESETS),
+        starts_at=parse_iso(record.get("starts_at")),
+        ends_at=parse_iso(record.get("ends_at")),
+        status=_one_of(record.get("status", "open"), campaign_rules.STATUSES),
+        is_current=record.get("is_current") is True,
+        donor_wall=record.get("donor_wall") is True,
+        created_at=_required_time(record["created_at"]),
+    )
+
+
+def _donation(record: dict[str, Any]) -> DonationRecord:
+    amount = _minor(record["amount_minor"], positive=True)
+    refunded = _minor(record.get("refunded_minor") or 0)
+    if refunded > amount:
+        raise ValueError(f"refunded {refunded} of {amount}")
+    message = _text(record.get("message"), donation_rules.MAX_MESSAGE)
+    status = record.get("message_status") or "pending"
+    if message is not None:
+        status = _one_of(status, donation_rules.MESSAGE_STATUSES)
+    moderation = record.get("message_moderation")
+    if moderation is not None and not isinstance(moderation, dict | list):
+        raise ValueError(f"message_moderation is not a verdict: {moderation!r}")
+    email = _text(record.get("donor_email"), 254)
+    return DonationRecord(
+        campaign_key=str(record["campaign"]),
+        amount_minor=amount,
+        currency=money.check_currency(str(record["currency"])),
+        refunded_minor=refunded,
+        provider=_one_of(record["provider"], donation_rules.PROVIDERS),
+        provider_ref=str(_text(record["provider_ref"], 255, required=True)),
+        payment_ref=_text(record.get("payment_ref"), 255),
+        created_at=_required_time(record["created_at"]),
+        donor_name=_text(record.get("donor_name"), donation_rules.MAX_NAME),
+        donor_email=email.strip().lower() or None if email is not None else None,
+        message=message,
+        message_status=None if message is None else status,
+        message_moderation=moderation if message is not None else None,
+        note=_text(record.get("note"), 500),
+        recorded_by=_text(record.get("recorded_by"), 254),
     )
 
 

@@ -11,6 +11,13 @@ them: a removed comment with replies stays as a deleted placeholder so the repli
 their place, one without is deleted outright. Their votes are withdrawn (the comments'
 counts go down) and their reports removed. Thread counters are recounted in the same
 transaction (`services/recount.py`).
+
+Their donations (found by the email they gave when paying) are exported in full. Deleting
+anonymises them: donor name, email, public message and its moderation verdict go; the
+amount, currency, date, refunds, provider and payment references and any staff note stay,
+because the campaign's total and the newsroom's books (and the payment provider's own
+records, which the newsroom must keep for accounting) depend on them. The gift then shows
+as anonymous on the donor wall.
 """
 
 from __future__ import annotations
@@ -24,13 +31,15 @@ from sqlalchemy.orm import aliased
 
 from talkback import clock
 from talkback.core.identity import avatar_seed
+from talkback.funding import money
 from talkback.live.live import thread_channel
+from talkback.services.campaigns import announce_campaign, find_campaign
 from talkback.services.context import Context
 from talkback.services.export import timestamp
 from talkback.services.recount import recount_thread
 from talkback.services.sites import Site
 from talkback.store.queries import lock_thread
-from talkback.store.tables import comments, reports, threads, votes
+from talkback.store.tables import campaigns, comments, donations, reports, threads, votes
 
 FORMAT = "talkback-reader-data"
 VERSION = 1
@@ -42,11 +51,19 @@ class ReaderDeletion:
     comments_removed: int = 0
     votes_withdrawn: int = 0
     reports_removed: int = 0
+    # Name, email and message removed; the amounts stay for the totals and the books.
+    donations_anonymised: int = 0
 
 
 def _by_email(site: Site, email: str) -> Any:
     return (threads.c.site_id == site.id) & (
         func.lower(comments.c.author_email) == email.strip().lower()
+    )
+
+
+def _donations_by_email(site: Site, email: str) -> Any:
+    return (donations.c.site_id == site.id) & (
+        func.lower(donations.c.donor_email) == email.strip().lower()
     )
 
 
@@ -79,6 +96,14 @@ async def export_reader_data(ctx: Context, site: Site, email: str) -> dict[str, 
                 .order_by(reports.c.created_at)
             )
         ).all()
+        donation_rows = (
+            await conn.execute(
+                select(donations, campaigns.c.title.label("campaign_title"))
+                .join(campaigns, campaigns.c.id == donations.c.campaign_id)
+                .where(_donations_by_email(site, email))
+                .order_by(donations.c.created_at, donations.c.id)
+            )
+        ).all()
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -96,6 +121,7 @@ async def export_reader_data(ctx: Context, site: Site, email: str) -> dict[str, 
              "note": row.note, "created_at": timestamp(row.created_at)}
             for row in report_rows
         ],
+        "donations": [_donation(row) for row in donation_rows],
     }  # fmt: skip
 
 
@@ -125,12 +151,33 @@ def _comment(row: Any) -> dict[str, Any]:
     }
 
 
+def _donation(row: Any) -> dict[str, Any]:
+    """Amounts in major units, as the reader's receipt showed them."""
+    return {
+        "id": row.id,
+        "campaign_id": row.campaign_id,
+        "campaign": row.campaign_title,
+        "amount": money.to_json_number(row.amount_minor, row.currency),
+        "refunded": money.to_json_number(row.refunded_minor, row.currency),
+        "currency": row.currency,
+        "created_at": timestamp(row.created_at),
+        "donor_name": row.donor_name,
+        "donor_email": row.donor_email,
+        "message": row.message,
+        "message_status": row.message_status,
+        "provider": row.provider,
+        "provider_ref": row.provider_ref,
+        "payment_ref": row.payment_ref,
+        "note": row.note,
+    }
+
+
 async def delete_reader_data(
     ctx: Context, site: Site, email: str, keep_comments: bool
 ) -> ReaderDeletion:
     """Delete the reader's data; `keep_comments` keeps their comments, anonymised."""
 
-    async def job(conn: AsyncConnection) -> tuple[ReaderDeletion, list[str]]:
+    async def job(conn: AsyncConnection) -> tuple[ReaderDeletion, list[str], list[int]]:
         rows = (
             await conn.execute(
                 select(comments.c.id, comments.c.thread_id, comments.c.reader_id, threads.c.uri)
@@ -151,6 +198,7 @@ async def delete_reader_data(
             await lock_thread(conn, thread_id)
         withdrawn = await _withdraw_votes(conn, vote_rows)
         reported = await _remove_reports(conn, site, voters)
+        gifts = await _anonymise_donations(conn, site, email)
         ids = [row.id for row in rows]
         if keep_comments:
             await _anonymise(conn, ids, ctx.secret_key)
@@ -169,13 +217,37 @@ async def delete_reader_data(
             comments_removed=0 if keep_comments else len(ids),
             votes_withdrawn=withdrawn,
             reports_removed=reported,
+            donations_anonymised=len(gifts),
         )
-        return result, list(pages.values())
+        return result, list(pages.values()), sorted({campaign for _, campaign in gifts})
 
-    result, uris = await ctx.database.write(job)
+    result, uris, funded = await ctx.database.write(job)
     for uri in uris:
         ctx.threads.forget(thread_channel(site.id, uri))
+    for campaign_id in funded:  # donor walls on open pages drop the name and message
+        await announce_campaign(ctx, await find_campaign(ctx, site, campaign_id))
     return result
+
+
+async def _anonymise_donations(
+    conn: AsyncConnection, site: Site, email: str
+) -> list[tuple[int, int]]:
+    """(donation id, campaign id) of the donor's gifts, now without name, email or message.
+    Amounts and refunds are untouched, so no campaign total changes."""
+    gifts = [
+        (row.id, row.campaign_id)
+        for row in await conn.execute(
+            select(donations.c.id, donations.c.campaign_id).where(_donations_by_email(site, email))
+        )
+    ]
+    if gifts:
+        await conn.execute(
+            update(donations)
+            .where(donations.c.id.in_([gift for gift, _ in gifts]))
+            .values(donor_name=None, donor_email=None, message=None, message_status=None,
+                    message_moderation=None)
+        )  # fmt: skip
+    return gifts
 
 
 async def _withdraw_votes(conn: AsyncConnection, vote_rows: Any) -> int:
