@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +22,10 @@ class StripeRequest:
     form: dict[str, str]
 
 
+def stripe_checkout_page(session_id: str) -> str:
+    return f"{CHECKOUT_HOST}/c/pay/{session_id}"
+
+
 @dataclass
 class FakeStripe:
     url: str
@@ -31,10 +35,18 @@ class FakeStripe:
     def checkout_requests(self) -> list[StripeRequest]:
         return [r for r in self.requests if r.path == "/v1/checkout/sessions"]
 
+    @property
+    def sessions(self) -> list[dict[str, str]]:
+        """The form fields of every Checkout Session asked for, in order."""
+        return [r.form for r in self.checkout_requests()]
+
 
 @contextmanager
-def fake_stripe() -> Iterator[FakeStripe]:
-    """The server on a free port of 127.0.0.1 for the duration of the block."""
+def fake_stripe(
+    checkout_page: Callable[[str], str] = stripe_checkout_page,
+) -> Iterator[FakeStripe]:
+    """The server on a free port of 127.0.0.1 for the duration of the block; sessions send
+    the reader to `checkout_page(session_id)` (browser tests need a loopback page)."""
     state = FakeStripe(url="")
 
     class Handler(BaseHTTPRequestHandler):
@@ -60,7 +72,7 @@ def fake_stripe() -> Iterator[FakeStripe]:
                     "object": "checkout.session",
                     "mode": "payment",
                     "payment_status": "unpaid",
-                    "url": f"{CHECKOUT_HOST}/c/pay/{session_id}",
+                    "url": checkout_page(session_id),
                 },
             )
 

@@ -14,6 +14,8 @@ from talkback.config import Settings, get_settings
 from talkback.services.context import Context
 from talkback.web import (
     admin_api,
+    admin_funding,
+    admin_funding_api,
     admin_readers,
     admin_ui,
     campaigns,
@@ -61,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     for module in (
         comments, votes, readers, stream, health, widget_assets, campaigns, stripe_webhook,
-        admin_api, admin_ui, admin_readers,
+        admin_api, admin_ui, admin_readers, admin_funding, admin_funding_api,
     ):  # fmt: skip
         app.include_router(module.router)
     if context.settings.demo_payments and context.settings.stripe_secret_key is None:

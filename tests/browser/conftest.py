@@ -3,24 +3,29 @@
 The article page and the API are on different origins (two ports), as on a real news
 site, so CORS, the reader-token header and cookie-less requests are all exercised. The
 app runs under uvicorn on its own event loop in a background thread; fixtures seed data
-through the public services on that same loop (`Talkback.run`).
+through the public services on that same loop (`Talkback.run`). Payments go to a fake
+Stripe on a third loopback port, and gifts arrive as signed webhooks over HTTP, exactly
+as Stripe delivers them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
+import itertools
 import re
 import socket
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -33,6 +38,7 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
+from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -45,6 +51,7 @@ from talkback.config import Settings
 from talkback.core.identity import hash_ip
 from talkback.core.uris import normalise_uri
 from talkback.live.live import thread_channel
+from talkback.services.campaigns import CampaignDraft, create_campaign
 from talkback.services.comments import CommentDraft, post_comment
 from talkback.services.context import Context
 from talkback.services.moderation import add_ban, update_moderation_settings
@@ -55,6 +62,8 @@ from talkback.services.votes import cast_vote
 from talkback.store.migrate import migrate
 from talkback.web.demo import router as demo_router
 from tests.conftest import skip_or_fail
+from tests.fake_stripe import FakeStripe, fake_stripe
+from tests.stripe_events import WEBHOOK_PATH, checkout_completed, encode, signature_header
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -74,6 +83,9 @@ HELD_SITE = "held"
 STRICT_SITE = "strict"
 TIMED_SITE = "timed"
 SHADOW_SITE = "shadow"
+FUND_SITE = "fund"
+STRIPE_SECRET_KEY = "sk_test_browser"
+WEBHOOK_SECRET = "whsec_browser_test"
 PLACEHOLDER = "Would love your thoughts, please comment."
 TIMEOUT_MS = 10_000
 EDITOR = "editor@news.example"
@@ -196,6 +208,54 @@ class Talkback:
 
         self.run(vote())
 
+    def create_campaign(
+        self,
+        title: str = "Keep the Courier independent",
+        *,
+        goal: Decimal = Decimal(5000),
+        ends_at: datetime | None = None,
+        site: str = FUND_SITE,
+    ) -> int:
+        """A new USD campaign with a donor wall, made the site's current one; returns its id."""
+
+        async def create() -> int:
+            ctx = self.context
+            draft = CampaignDraft(
+                title=title, currency="USD", goal=goal, ticks=None, presets=None,
+                description="", starts_at=None, ends_at=ends_at, donor_wall=True,
+            )  # fmt: skip
+            campaign = await create_campaign(ctx, await ctx.sites.get(site), draft, current=True)
+            return campaign.id
+
+        return self.run(create())
+
+    def give(
+        self,
+        campaign_id: int,
+        amount_minor: int,
+        *,
+        donor_name: str | None = None,
+        message: str | None = None,
+        site: str = FUND_SITE,
+    ) -> None:
+        """A paid gift, delivered as Stripe would: a signed webhook posted over HTTP."""
+        event = checkout_completed(
+            session_id=f"cs_test_gift_{next(_gift_numbers)}",
+            site=site,
+            campaign_id=campaign_id,
+            amount_minor=amount_minor,
+            currency="USD",
+            donor_name=donor_name,
+            message=message,
+        )
+        body = encode(event)
+        headers = {
+            "Content-Type": "application/json",
+            "Stripe-Signature": signature_header(body, WEBHOOK_SECRET),
+        }
+        answer = httpx.post(self.url + WEBHOOK_PATH, content=body, headers=headers, timeout=10)
+        assert answer.status_code == 200, answer.text
+
     def wait_for_listeners(self, uri: str, count: int, site: str = SITE) -> None:
         """Block until `count` widgets listen to the page's live stream."""
         channel = thread_channel(site, normalise_uri(uri))
@@ -206,11 +266,16 @@ class Talkback:
             time.sleep(0.02)
 
 
+_gift_numbers = itertools.count(1)
+
+
 class ArticleSite:
     """A publisher's site: any path is an article page carrying the embed snippet.
 
     Query parameters shape the page for a test: `site`, `lang` (<html lang>), `locale`,
-    `uri` and `theme` (the container's data-* attributes), `css` (a style element).
+    `uri` and `theme` (the containers' data-* attributes), `css` (a style element),
+    `campaign` (a funding bar for that campaign above the text, as newsrooms place it),
+    `comments=off` (no comment section: a page with the bar alone).
     `api_url` is set once the app's port is known (the app's sites need this site's origin
     first).
     """
@@ -231,6 +296,15 @@ class ArticleSite:
         )
         style = f"<style>{query['css']}</style>" if "css" in query else ""
         site = html.escape(query.get("site", SITE))
+        campaign = (
+            f'<div data-talkback-campaign="{html.escape(query["campaign"])}"{attributes}></div>'
+            if "campaign" in query
+            else ""
+        )
+        comments = (
+            f'<div id="talkback"{attributes}></div>' if query.get("comments") != "off" else ""
+        )
+
         page = f"""<!doctype html>
 <html lang="{html.escape(query.get("lang", "en"))}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -238,8 +312,9 @@ class ArticleSite:
 <body>
 <main style="max-width: 44rem; margin: 0 auto; padding: 1rem">
 <h1>River barrier on hold</h1>
+{campaign}
 <p>Councillors voted seven to five for a second review.</p>
-<div id="talkback"{attributes}></div>
+{comments}
 <script src="{self.api_url}/embed.js" data-site="{site}" async></script>
 </main>
 </body>
@@ -325,12 +400,25 @@ def host(publisher: Host, talkback: Talkback) -> Host:
 
 
 @pytest.fixture(scope="package")
-def talkback(publisher: Host, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Talkback]:
+def stripe_server(publisher: Host) -> Iterator[FakeStripe]:
+    """Checkout pages on the publisher's loopback site, so a test sees where the browser
+    was sent without it leaving 127.0.0.1."""
+    with fake_stripe(lambda session: f"{publisher.origin}/paid?session={session}") as stripe:
+        yield stripe
+
+
+@pytest.fixture(scope="package")
+def talkback(
+    publisher: Host, stripe_server: FakeStripe, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Talkback]:
     database = tmp_path_factory.mktemp("talkback") / "talkback.db"
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{database}",
         secret_key=SECRET_KEY,
         rate_limits="off",
+        stripe_secret_key=SecretStr(STRIPE_SECRET_KEY),
+        stripe_webhook_secret=SecretStr(WEBHOOK_SECRET),
+        stripe_api_base=stripe_server.url,
     )
     app = create_app(settings)
     app.include_router(demo_router)
@@ -342,7 +430,7 @@ def talkback(publisher: Host, tmp_path_factory: pytest.TempPathFactory) -> Itera
             ctx = talkback.context
             await migrate(ctx.database)
             editor = await create_staff(ctx.database, EDITOR, EDITOR_PASSWORD, "admin")
-            for site in (SITE, HELD_SITE, STRICT_SITE, TIMED_SITE, SHADOW_SITE):
+            for site in (SITE, HELD_SITE, STRICT_SITE, TIMED_SITE, SHADOW_SITE, FUND_SITE):
                 created = await create_site(
                     ctx.database, site, name="The Example News", origins=[publisher.origin]
                 )

@@ -79,44 +79,66 @@ def sign_payload(payload: bytes, secret: str, timestamp: int) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-async def create_checkout_session(settings: Settings, request: CheckoutRequest) -> CheckoutSession:
-    """A Stripe Checkout Session in payment mode for one line: the gift."""
-    if settings.stripe_secret_key is None:
-        raise Unavailable("TALKBACK_STRIPE_SECRET_KEY is not set", code="payments_unavailable")
-    base = {"api": settings.stripe_api_base} if settings.stripe_api_base else None
-    client = stripe.StripeClient(
-        settings.stripe_secret_key.get_secret_value(),
-        base_addresses=base,  # type: ignore[arg-type]
-        http_client=stripe.HTTPXClient(),
-        max_network_retries=2,
-    )
-    params: dict[str, Any] = {
-        "mode": "payment",
-        "submit_type": "donate",
-        "line_items": [
-            {
-                "quantity": 1,
-                "price_data": {
-                    "currency": request.currency.lower(),
-                    "unit_amount": request.amount_minor,
-                    "product_data": {"name": request.product_name},
-                },
-            }
-        ],
-        "success_url": request.success_url,
-        "cancel_url": request.cancel_url,
-        "metadata": request.metadata,
-        "payment_intent_data": {"metadata": request.metadata},
-    }
-    try:
-        session = await client.v1.checkout.sessions.create_async(params)  # type: ignore[arg-type]
-    except stripe.StripeError as exc:
-        raise Unavailable(
-            f"the payment provider refused the checkout: {exc.user_message or exc}",
-            code="payment_provider_error",
-        ) from exc
-    if not session.url:
-        raise Unavailable(
-            "the payment provider returned no checkout URL", code="payment_provider_error"
-        )
-    return CheckoutSession(id=session.id, url=session.url)
+class StripeCheckout:
+    """Checkout Sessions through one stripe client per process, whose httpx connection pool
+    is reused across gifts and closed with the app."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._http: stripe.HTTPXClient | None = None
+        self._client: stripe.StripeClient | None = None
+
+    def _stripe(self) -> stripe.StripeClient:
+        key = self._settings.stripe_secret_key
+        if key is None:
+            raise Unavailable("TALKBACK_STRIPE_SECRET_KEY is not set", code="payments_unavailable")
+        if self._client is None:
+            base = (
+                {"api": self._settings.stripe_api_base} if self._settings.stripe_api_base else None
+            )
+            self._http = stripe.HTTPXClient()
+            self._client = stripe.StripeClient(
+                key.get_secret_value(),
+                base_addresses=base,  # type: ignore[arg-type]
+                http_client=self._http,
+                max_network_retries=2,
+            )
+        return self._client
+
+    async def create_session(self, request: CheckoutRequest) -> CheckoutSession:
+        """A Stripe Checkout Session in payment mode for one line: the gift."""
+        client = self._stripe()
+        params: dict[str, Any] = {
+            "mode": "payment",
+            "submit_type": "donate",
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": request.currency.lower(),
+                        "unit_amount": request.amount_minor,
+                        "product_data": {"name": request.product_name},
+                    },
+                }
+            ],
+            "success_url": request.success_url,
+            "cancel_url": request.cancel_url,
+            "metadata": request.metadata,
+            "payment_intent_data": {"metadata": request.metadata},
+        }
+        try:
+            session = await client.v1.checkout.sessions.create_async(params)  # type: ignore[arg-type]
+        except stripe.StripeError as exc:
+            raise Unavailable(
+                f"the payment provider refused the checkout: {exc.user_message or exc}",
+                code="payment_provider_error",
+            ) from exc
+        if not session.url:
+            raise Unavailable(
+                "the payment provider returned no checkout URL", code="payment_provider_error"
+            )
+        return CheckoutSession(id=session.id, url=session.url)
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close_async()  # type: ignore[no-untyped-call]

@@ -12,7 +12,7 @@ from talkback import clock
 from talkback.errors import Conflict, Invalid, Unavailable
 from talkback.funding import money
 from talkback.funding.demo_checkout import demo_checkout_url
-from talkback.funding.stripe_gateway import CheckoutRequest, create_checkout_session
+from talkback.funding.stripe_gateway import CheckoutRequest
 from talkback.moderation.rate_limits import CHECKOUTS_PER_READER
 from talkback.services.campaigns import Campaign, find_campaign
 from talkback.services.context import Context
@@ -67,7 +67,7 @@ async def start_checkout(
     if ctx.settings.stripe_secret_key is None:
         session_id = "cs_demo_" + secrets.token_hex(12)
         return demo_checkout_url(ctx.secret_key, server_url, session_id, request)
-    return (await create_checkout_session(ctx.settings, request)).url
+    return (await ctx.stripe.create_session(request)).url
 
 
 def with_result(url: str, result: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from talkback.config import Settings
+from talkback.funding.stripe_gateway import StripeCheckout
 from talkback.live.live import Live
 from talkback.moderation.classifier import BatchingScorer, profanity_scorer
 from talkback.moderation.rate_limits import RateLimits
@@ -25,6 +26,7 @@ class Context:
     threads: ThreadStates = field(init=False)
     scorer: BatchingScorer = field(init=False)
     rate_limits: RateLimits = field(init=False)
+    stripe: StripeCheckout = field(init=False)
 
     def __post_init__(self) -> None:
         self.sites = SiteDirectory(self.database)
@@ -35,6 +37,7 @@ class Context:
         self.rate_limits = RateLimits(
             self.settings.broker_url, enabled=self.settings.rate_limits == "on"
         )
+        self.stripe = StripeCheckout(self.settings)
         self.live.hub.observe(lambda channel, _event: self.threads.forget(channel))
 
     @classmethod
@@ -48,4 +51,5 @@ class Context:
     async def close(self) -> None:
         await self.live.close()
         await self.rate_limits.close()
+        await self.stripe.close()
         await self.database.close()

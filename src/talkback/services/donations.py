@@ -302,6 +302,11 @@ async def count_donations(ctx: Context, site: Site, filters: DonationFilter) -> 
         return int(await conn.scalar(query) or 0)
 
 
+async def find_donation(ctx: Context, site: Site, donation_id: int) -> dict[str, Any]:
+    """One donation of the site as staff see it; NotFound (`donation_not_found`) otherwise."""
+    return staff_view(await _donation_row(ctx, site, donation_id))
+
+
 def staff_view(row: Any) -> dict[str, Any]:
     currency = row.currency
     return {

@@ -3,7 +3,8 @@
  *   <div id="talkback"></div>
  *   <script src="https://COMMENTS-HOST/embed.js" data-site="SITE" async></script>
  * Tiny and short-cached; it imports the widget's modules (versioned, cached for a year)
- * from its own server into #talkback, or every element with data-talkback.
+ * from its own server into #talkback, or every element with data-talkback, and the
+ * funding bar into every element with data-talkback-campaign (either may be alone).
  */
 (() => {
   'use strict';
@@ -16,17 +17,22 @@
   const site = script.dataset.site;
 
   /** Say so in the page rather than fail silently (the widget's own strings never loaded). */
-  const fail = (container) => {
-    (container.shadowRoot || container).textContent = 'Comments could not be loaded. Please reload the page to try again.';
+  const fail = (container, what) => {
+    (container.shadowRoot || container).textContent = `${what} could not be loaded. Please reload the page to try again.`;
+  };
+
+  const load = (selector, module, what) => {
+    const containers = document.querySelectorAll(selector);
+    if (!containers.length) return;
+    import(`${base}/widget/__TALKBACK_VERSION__/${module}`).then(
+      ({ mount }) => containers.forEach((container) => mount({ base, site, container }).catch(() => fail(container, what))),
+      () => containers.forEach((container) => fail(container, what)),
+    );
   };
 
   const start = () => {
-    const containers = document.querySelectorAll('#talkback, [data-talkback]');
-    if (!containers.length) return;
-    import(`${base}/widget/__TALKBACK_VERSION__/main.js`).then(
-      ({ mount }) => containers.forEach((container) => mount({ base, site, container }).catch(() => fail(container))),
-      () => containers.forEach(fail),
-    );
+    load('[data-talkback-campaign]', 'funding.js', 'The funding campaign');
+    load('#talkback, [data-talkback]', 'main.js', 'Comments');
   };
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

@@ -54,6 +54,16 @@ NOTICES = {
     "signed_out": "You are signed out.",
     "reader_deleted": "The reader's data is deleted.",
     "confirm_needed": "Tick the confirmation to delete a reader's data.",
+    "campaign_created": "Campaign created.",
+    "campaign_saved": "Campaign saved.",
+    "campaign_closed": "Campaign closed: its bar stays, without the button.",
+    "campaign_reopened": "Campaign reopened.",
+    "campaign_current": "This campaign is now the current one.",
+    "donation_added": "Donation added.",
+    "donation_refunded": "Donation marked as refunded.",
+    "message_approved": "Message approved: it shows on the donor wall.",
+    "message_pending": "Message held for review.",
+    "message_rejected": "Message rejected.",
 }
 
 

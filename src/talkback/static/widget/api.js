@@ -7,6 +7,9 @@
 
 import { local } from './storage.js';
 
+/** Added to the page's address by a return from checkout: `thanks` or `cancelled` (docs/funding.md). */
+export const RETURN_PARAM = 'talkback_donation';
+
 /** Server error codes with a sentence of their own in the catalogues. */
 const MESSAGES = {
   edit_window_closed: 'errEditWindow',
@@ -19,6 +22,10 @@ const MESSAGES = {
   site_not_found: 'errSite',
   name_required: 'errNameRequired',
   email_required: 'errEmailRequired',
+  campaign_closed: 'errCampaignClosed',
+  campaign_not_found: 'errCampaignGone',
+  payments_unavailable: 'errPayments',
+  payment_provider_error: 'errPayments',
 };
 
 /** The server's default edit window (seconds), until /config says otherwise. */
@@ -61,6 +68,11 @@ export class ApiError extends Error {
     }
     return status >= 500 ? t('errServer') : t('errGeneric');
   }
+}
+
+/** The thread a page belongs to: `data-uri`, else its canonical URL, else its path. */
+export function pageUri(container) {
+  return container.dataset.uri || document.querySelector('link[rel="canonical"]')?.href || location.pathname;
 }
 
 export class Api {
@@ -120,6 +132,16 @@ export class Api {
 
   report(id, reason) {
     return this.request('POST', `/comments/${id}/report`, { body: { reason } });
+  }
+
+  /** A campaign (`current` or an id), its amounts formatted for `locale` (null: the site's). */
+  campaign(ref, locale) {
+    return this.request('GET', `/campaigns/${encodeURIComponent(ref)}`, { query: { locale }, plain: true });
+  }
+
+  /** Start a payment; answers `{url}`, the payment page to send the reader to. */
+  checkout(id, gift) {
+    return this.request('POST', `/campaigns/${encodeURIComponent(id)}/checkout`, { body: gift, plain: true });
   }
 
   streamUrl() {

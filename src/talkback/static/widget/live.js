@@ -6,6 +6,15 @@
 
 import { h } from './dom.js';
 
+/** Open streams by URL: a comment section and a funding bar on one page share one connection. */
+const streams = new Map();
+
+/** The page's EventSource for `url` (EventSource reconnects by itself, so it is kept for good). */
+export function openStream(url) {
+  if (!streams.has(url)) streams.set(url, new EventSource(url));
+  return streams.get(url);
+}
+
 export function connectLive(ctx, thread) {
   if (typeof EventSource !== 'function') return;
   /** Arrived but not shown yet, by id. */
@@ -22,7 +31,7 @@ export function connectLive(ctx, thread) {
     return waiting;
   };
 
-  const source = new EventSource(ctx.api.streamUrl());
+  const source = openStream(ctx.api.streamUrl());
   const on = (name, handle) =>
     source.addEventListener(name, (event) => {
       let data;

@@ -6,24 +6,14 @@
  * start at once, while the rest of the widget's modules load alongside them.
  */
 
-import { Api } from './api.js';
-
-/** Replaced by the server with the package version, so the stylesheet is cached per release. */
-const VERSION = '__TALKBACK_VERSION__';
+import { Api, pageUri } from './api.js';
+import { attach } from './shadow.js';
 
 /** @param {{base: string, site: string, container: HTMLElement}} options base: the server URL */
 export async function mount({ base, site, container }) {
   if (container.shadowRoot) return; // mounted already (the snippet was included twice)
-  const shadow = container.attachShadow({ mode: 'open' });
-  const styled = new Promise((resolve) => {
-    const link = document.createElement('link');
-    link.rel = 'stylesheet';
-    link.href = `${base}/embed.css?v=${VERSION}`;
-    // Unstyled is better than nothing: a stylesheet that fails to load does not stop us.
-    link.onload = link.onerror = resolve;
-    shadow.append(link);
-  });
-  const api = new Api(base, site, threadUri(container));
+  const { shadow, styled } = attach(container, base);
+  const api = new Api(base, site, pageUri(container));
   // Ask for the deeper modules now too, instead of the browser finding them level by level
   // (thread.js, then comment.js, then avatar.js); the imports below reuse these fetches.
   for (const deeper of ['./comment.js', './form.js', './dom.js', './avatar.js']) import(deeper).catch(() => null);
@@ -60,7 +50,3 @@ export async function mount({ base, site, container }) {
   connectLive(ctx, thread);
 }
 
-/** The thread a page belongs to: `data-uri`, else its canonical URL, else its path. */
-function threadUri(container) {
-  return container.dataset.uri || document.querySelector('link[rel="canonical"]')?.href || location.pathname;
-}

@@ -1,0 +1,154 @@
+"""The campaign pages at `/admin/{site}/campaigns`: the list, the form, and its buttons.
+
+Every staff member sees the list; creating, editing, closing, reopening and choosing the
+current campaign are for admins. A refused form comes back with the message and what was
+typed. The donation pages (`admin_donations.py`) are served from here too.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Form, Path, Request, Response
+
+from talkback.errors import Invalid
+from talkback.services import campaigns
+from talkback.services.sites import Site
+from talkback.web import admin_donations
+from talkback.web._funding_admin import campaign_form, campaign_json, draft_from_form
+from talkback.web.admin_auth import AdminDep
+from talkback.web.admin_render import guarded_router, redirect, render
+from talkback.web.deps import MAX_ID, Ctx, SiteDep
+
+CampaignId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Short = Annotated[str, Form(max_length=300)]
+Long = Annotated[str, Form(max_length=4000)]
+Check = Annotated[bool, Form()]
+
+pages = guarded_router()
+
+
+@pages.get("/{site}/campaigns")
+async def campaigns_page(request: Request, ctx: Ctx, site: SiteDep) -> Response:
+    found = await campaigns.list_campaigns(ctx, site)
+    return await render(
+        request, "campaigns.html", site=site,
+        campaigns=[campaign_json(c, site.locale) for c in found],
+        title="Campaigns", section="campaigns",
+    )  # fmt: skip
+
+
+@pages.get("/{site}/campaigns/new")
+async def new_campaign_page(request: Request, site: SiteDep, _admin: AdminDep) -> Response:
+    return await _form(request, site, None, campaign_form(None))
+
+
+@pages.get("/{site}/campaigns/{campaign_id}/edit")
+async def edit_campaign_page(
+    request: Request, ctx: Ctx, site: SiteDep, _admin: AdminDep, campaign_id: CampaignId
+) -> Response:
+    found = await campaigns.find_campaign(ctx, site, campaign_id)
+    return await _form(request, site, found.id, campaign_form(found))
+
+
+async def _form(
+    request: Request,
+    site: Site,
+    campaign_id: int | None,
+    form: dict[str, Any],
+    error: str | None = None,
+) -> Response:
+    return await render(
+        request, "campaign_form.html", status=422 if error else 200, site=site,
+        campaign_id=campaign_id, form=form, error=error,
+        title="Edit campaign" if campaign_id else "New campaign", section="campaigns",
+    )  # fmt: skip
+
+
+def _typed(
+    title: str, description: str, currency: str, goal: str, ticks: str, presets: str,
+    starts: str, ends: str, donor_wall: bool, current: bool,
+) -> dict[str, Any]:  # fmt: skip
+    return {"title": title, "description": description, "currency": currency, "goal": goal,
+            "ticks": ticks, "presets": presets, "starts": starts, "ends": ends,
+            "donor_wall": donor_wall, "current": current}  # fmt: skip
+
+
+@pages.post("/{site}/campaigns")
+async def create_campaign(
+    request: Request,
+    ctx: Ctx,
+    site: SiteDep,
+    admin: AdminDep,
+    title: Short = "",
+    description: Long = "",
+    currency: Short = "",
+    goal: Short = "",
+    ticks: Short = "",
+    presets: Short = "",
+    starts: Short = "",
+    ends: Short = "",
+    donor_wall: Check = False,
+    current: Check = False,
+) -> Response:
+    form = _typed(title, description, currency, goal, ticks, presets, starts, ends,
+                  donor_wall, current)  # fmt: skip
+    try:
+        draft = draft_from_form(form)
+        await campaigns.create_campaign(ctx, site, draft, current=current, staff=admin)
+    except Invalid as exc:
+        return await _form(request, site, None, form, exc.message)
+    return redirect(f"/admin/{site.id}/campaigns", notice="campaign_created")
+
+
+@pages.post("/{site}/campaigns/{campaign_id}/edit")
+async def edit_campaign(
+    request: Request,
+    ctx: Ctx,
+    site: SiteDep,
+    admin: AdminDep,
+    campaign_id: CampaignId,
+    title: Short = "",
+    description: Long = "",
+    currency: Short = "",
+    goal: Short = "",
+    ticks: Short = "",
+    presets: Short = "",
+    starts: Short = "",
+    ends: Short = "",
+    donor_wall: Check = False,
+) -> Response:
+    form = _typed(title, description, currency, goal, ticks, presets, starts, ends,
+                  donor_wall, False)  # fmt: skip
+    try:
+        draft = draft_from_form(form)
+        await campaigns.update_campaign(ctx, site, campaign_id, draft, admin)
+    except Invalid as exc:
+        return await _form(request, site, campaign_id, form, exc.message)
+    return redirect(f"/admin/{site.id}/campaigns", notice="campaign_saved")
+
+
+@pages.post("/{site}/campaigns/{campaign_id}/status")
+async def campaign_status(
+    ctx: Ctx,
+    site: SiteDep,
+    admin: AdminDep,
+    campaign_id: CampaignId,
+    status: Annotated[Literal["open", "closed"], Form()],
+) -> Response:
+    await campaigns.set_campaign_status(ctx, site, campaign_id, status, admin)
+    notice = "campaign_closed" if status == "closed" else "campaign_reopened"
+    return redirect(f"/admin/{site.id}/campaigns", notice=notice)
+
+
+@pages.post("/{site}/campaigns/{campaign_id}/make-current")
+async def campaign_make_current(
+    ctx: Ctx, site: SiteDep, admin: AdminDep, campaign_id: CampaignId
+) -> Response:
+    await campaigns.make_current(ctx, site, campaign_id, admin)
+    return redirect(f"/admin/{site.id}/campaigns", notice="campaign_current")
+
+
+router = APIRouter()
+router.include_router(pages)
+router.include_router(admin_donations.router)
