@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Path, Request, Response
+from pydantic import BaseModel, Field
 
 from talkback.errors import Invalid
 from talkback.services import campaigns
@@ -65,37 +66,33 @@ async def _form(
     )  # fmt: skip
 
 
-def _typed(
-    title: str, description: str, currency: str, goal: str, ticks: str, presets: str,
-    starts: str, ends: str, donor_wall: bool, current: bool,
-) -> dict[str, Any]:  # fmt: skip
-    return {"title": title, "description": description, "currency": currency, "goal": goal,
-            "ticks": ticks, "presets": presets, "starts": starts, "ends": ends,
-            "donor_wall": donor_wall, "current": current}  # fmt: skip
+class CampaignFormIn(BaseModel):
+    """The campaign form as typed: text until `draft_from_form` checks it, so a refused
+    form can be shown again exactly as it was sent."""
+
+    title: Annotated[str, Field(max_length=300)] = ""
+    description: Annotated[str, Field(max_length=4000)] = ""
+    currency: Annotated[str, Field(max_length=300)] = ""
+    goal: Annotated[str, Field(max_length=300)] = ""
+    ticks: Annotated[str, Field(max_length=300)] = ""
+    presets: Annotated[str, Field(max_length=300)] = ""
+    starts: Annotated[str, Field(max_length=300)] = ""
+    ends: Annotated[str, Field(max_length=300)] = ""
+    donor_wall: bool = False
+    current: bool = False
+
+
+CampaignForm = Annotated[CampaignFormIn, Form()]
 
 
 @pages.post("/{site}/campaigns")
 async def create_campaign(
-    request: Request,
-    ctx: Ctx,
-    site: SiteDep,
-    admin: AdminDep,
-    title: Short = "",
-    description: Long = "",
-    currency: Short = "",
-    goal: Short = "",
-    ticks: Short = "",
-    presets: Short = "",
-    starts: Short = "",
-    ends: Short = "",
-    donor_wall: Check = False,
-    current: Check = False,
+    request: Request, ctx: Ctx, site: SiteDep, admin: AdminDep, typed: CampaignForm
 ) -> Response:
-    form = _typed(title, description, currency, goal, ticks, presets, starts, ends,
-                  donor_wall, current)  # fmt: skip
+    form = typed.model_dump()
     try:
         draft = draft_from_form(form)
-        await campaigns.create_campaign(ctx, site, draft, current=current, staff=admin)
+        await campaigns.create_campaign(ctx, site, draft, current=typed.current, staff=admin)
     except Invalid as exc:
         return await _form(request, site, None, form, exc.message)
     return redirect(f"/admin/{site.id}/campaigns", notice="campaign_created")
@@ -108,18 +105,9 @@ async def edit_campaign(
     site: SiteDep,
     admin: AdminDep,
     campaign_id: CampaignId,
-    title: Short = "",
-    description: Long = "",
-    currency: Short = "",
-    goal: Short = "",
-    ticks: Short = "",
-    presets: Short = "",
-    starts: Short = "",
-    ends: Short = "",
-    donor_wall: Check = False,
+    typed: CampaignForm,
 ) -> Response:
-    form = _typed(title, description, currency, goal, ticks, presets, starts, ends,
-                  donor_wall, False)  # fmt: skip
+    form = {**typed.model_dump(), "current": False}
     try:
         draft = draft_from_form(form)
         await campaigns.update_campaign(ctx, site, campaign_id, draft, admin)
