@@ -16,8 +16,9 @@ from talkback.errors import Invalid
 from talkback.services import campaigns, donations
 from talkback.services.context import Context
 from talkback.services.sites import Site
-from talkback.web._donations_csv import donations_csv
-from talkback.web._funding_admin import (
+from talkback.web.admin_auth import AdminDep, StaffDep
+from talkback.web.admin_donations_csv import donations_csv
+from talkback.web.admin_funding_shared import (
     DonationQuery,
     formatted,
     parse_amount,
@@ -25,7 +26,6 @@ from talkback.web._funding_admin import (
     parse_email,
     received_at,
 )
-from talkback.web.admin_auth import AdminDep, StaffDep
 from talkback.web.admin_render import guarded_router, local_path, redirect, render
 from talkback.web.deps import MAX_ID, Ctx, SiteDep
 

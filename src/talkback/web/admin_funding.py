@@ -16,8 +16,8 @@ from talkback.errors import Invalid
 from talkback.services import campaigns
 from talkback.services.sites import Site
 from talkback.web import admin_donations
-from talkback.web._funding_admin import campaign_form, campaign_json, draft_from_form
 from talkback.web.admin_auth import AdminDep
+from talkback.web.admin_funding_shared import campaign_form, campaign_json, draft_from_form
 from talkback.web.admin_render import guarded_router, redirect, render
 from talkback.web.deps import MAX_ID, Ctx, SiteDep
 

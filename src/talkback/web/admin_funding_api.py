@@ -16,22 +16,22 @@ from fastapi.responses import StreamingResponse
 from talkback.services import campaigns, donations
 from talkback.services.campaigns import CampaignDraft
 from talkback.services.donations import DonationFilter
-from talkback.web._donations_csv import donations_csv
-from talkback.web._funding_admin import (
-    as_utc,
-    campaign_json,
-    donation_filter,
-    draft_of,
-    parse_email,
-)
 from talkback.web.admin_api import guarded_api_router
 from talkback.web.admin_auth import AdminDep, StaffDep
+from talkback.web.admin_donations_csv import donations_csv
 from talkback.web.admin_funding_schemas import (
     CampaignIn,
     CampaignPatch,
     CampaignStatusIn,
     ManualDonationIn,
     MessageStatusIn,
+)
+from talkback.web.admin_funding_shared import (
+    as_utc,
+    campaign_json,
+    donation_filter,
+    draft_of,
+    parse_email,
 )
 from talkback.web.deps import MAX_ID, Ctx, SiteDep
 
