@@ -1,9 +1,10 @@
 """Toxicity scoring behind a small interface, so a site can plug in another scorer.
 
 The shipped scorer is alt-profanity-check's offline model. Scoring one text costs about
-as much as scoring a hundred (the cost is per call), so concurrent posts are scored
-together: texts queued in one event-loop turn go to the model as one batch, in a worker
-thread so the event loop never waits on it.
+as much as scoring a hundred (the cost is per call, and mostly Python holding the GIL),
+so concurrent posts are scored together: one batch at a time goes to the model, in a worker
+thread so the event loop never waits on it, and texts that arrive meanwhile wait to go
+together in the next batch. Under load, batches grow instead of calls multiplying.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class BatchingScorer:
         self._predict: Callable[[Sequence[str]], Sequence[float]] | None = None
         self._loading: asyncio.Future[None] | None = None
         self._pending: list[tuple[str, asyncio.Future[float]]] = []
-        self._running: set[asyncio.Future[None]] = set()
+        self._running: asyncio.Future[None] | None = None
 
     async def warm_up(self) -> None:
         """Load the model (about a second) before the first comment needs it."""
@@ -42,18 +43,33 @@ class BatchingScorer:
         await self.warm_up()
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self._pending.append((text, future))
-        if len(self._pending) == 1:
+        if len(self._pending) == 1 and not self._scoring():
             asyncio.get_running_loop().call_soon(self._flush)
         return await future
+
+    def _scoring(self) -> bool:
+        """Whether a batch is in flight on this loop (one left by a closed loop is not)."""
+        running = self._running
+        return (
+            running is not None
+            and not running.done()
+            and running.get_loop() is asyncio.get_running_loop()
+        )
 
     async def _load_in_thread(self) -> None:
         self._predict = await asyncio.to_thread(self._load)
 
     def _flush(self) -> None:
+        """Send what is pending as one batch; the next goes when this one is scored."""
         batch, self._pending = self._pending, []
-        task = asyncio.ensure_future(self._score_batch(batch))
-        self._running.add(task)  # keep a reference until done, or the task may be collected
-        task.add_done_callback(self._running.discard)
+        # Held until done: a task nobody references may be collected mid-flight.
+        self._running = asyncio.ensure_future(self._score_batch(batch))
+        self._running.add_done_callback(self._batch_done)
+
+    def _batch_done(self, _task: asyncio.Future[None]) -> None:
+        self._running = None
+        if self._pending:
+            self._flush()
 
     async def _score_batch(self, batch: list[tuple[str, asyncio.Future[float]]]) -> None:
         predict = self._predict
