@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
@@ -134,10 +134,16 @@ async def edit_comment(
     (held or rejected) like a new one would be.
     """
     html = render_markdown(text)
+    # Judged before the write is queued: the writer must not wait on the model. The
+    # author's name cannot change, so reading it first is as good as reading it in the job.
+    # max() makes an unknown id one row of NULL; the job then answers 404.
+    author = await ctx.database.read_row(
+        select(func.max(comments.c.author_name)).where(comments.c.id == comment_id)
+    )
+    verdict = await screen_edit(ctx, site, text=text, author_name=author[0])
 
     async def job(conn: AsyncConnection) -> tuple[int, str]:
         row = await _own_comment(ctx, conn, site, comment_id, reader, edit_token)
-        verdict = await screen_edit(ctx, site, text=text, author_name=row.author_name)
         values = {
             "text": text, "html": html, "edited_at": clock.now(),
             "moderation": verdict.stored(), "toxicity": verdict.toxicity,
