@@ -12,6 +12,10 @@ from talkback.services.donations import DonationDraft, record_donation, record_r
 
 PAID_TYPES = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
 REFUND_TYPE = "charge.refunded"
+# Stripe's own ceiling on an amount is eight digits; ours only keeps a forged-but-signed
+# number from overflowing a BIGINT column.
+MAX_AMOUNT = 10**15
+MAX_ID_DIGITS = 15
 
 
 async def receive_stripe_webhook(ctx: Context, payload: bytes, signature: str | None) -> str:
@@ -39,10 +43,14 @@ async def receive_stripe_webhook(ctx: Context, payload: bytes, signature: str | 
 async def _paid_session(ctx: Context, session: dict[str, Any]) -> str:
     if session.get("payment_status") != "paid":
         return "awaiting_payment"  # a delayed method: async_payment_succeeded follows
-    metadata = session.get("metadata") or {}
-    site_id, campaign = metadata.get("talkback_site"), metadata.get("talkback_campaign")
-    if not isinstance(site_id, str) or not isinstance(campaign, str) or not campaign.isdigit():
+    metadata = session.get("metadata")
+    if not isinstance(metadata, dict):
         return "not_ours"
+    site_id, campaign = metadata.get("talkback_site"), metadata.get("talkback_campaign")
+    if not isinstance(site_id, str) or not isinstance(campaign, str):
+        return "not_ours"
+    if not campaign.isdigit() or len(campaign) > MAX_ID_DIGITS:
+        raise BadRequest("the session's campaign is not an id", code="bad_payload")
     try:
         site = await ctx.sites.get(site_id)
     except NotFound:
@@ -80,6 +88,6 @@ def _optional_text(subject: dict[str, Any], key: str) -> str | None:
 
 def _amount(subject: dict[str, Any], key: str) -> int:
     value = subject.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_AMOUNT:
         raise BadRequest(f"the event's {key} is not an amount", code="bad_payload")
     return value
