@@ -162,3 +162,31 @@ async def test_a_change_from_another_process_shows_once_the_state_expires(
         await other.close()
     monkeypatch.setattr(thread_states, "FRESH_SECONDS", -1.0)
     assert (await api.page())["thread"]["count"] == 2
+
+
+async def test_a_page_is_tagged_with_the_version_it_shows(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page built while this node still trusts an older version of the thread (a change
+    made elsewhere, not announced here yet) shows what the database holds, so it must
+    carry that state's ETag, not the older one: the same tag it gets once the state is
+    looked up afresh."""
+    from talkback.services import thread_states
+    from talkback.services.comments import CommentDraft, post_comment
+    from talkback.services.context import Context
+    from talkback.services.readers import Reader
+
+    await api.posted("seen by this node")
+    url = f"/api/v1/{SITE}/comments"
+    assert (await api.page())["thread"]["count"] == 1  # the node now trusts version 1
+    other = Context.from_settings(api.context.settings)
+    try:
+        site = await other.sites.get(SITE)
+        await post_comment(other, site, ARTICLE, CommentDraft("from elsewhere"), Reader("ip"))
+    finally:
+        await other.close()
+    built = await api.client.get(url, params={"uri": ARTICLE, "limit": 7})  # not cached yet
+    assert built.json()["thread"]["count"] == len(built.json()["comments"]) == 2
+    monkeypatch.setattr(thread_states, "FRESH_SECONDS", -1.0)
+    rebuilt = await api.client.get(url, params={"uri": ARTICLE, "limit": 7})
+    assert (rebuilt.headers["etag"], rebuilt.content) == (built.headers["etag"], built.content)

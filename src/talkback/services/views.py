@@ -39,28 +39,53 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def public_comment(row: Any) -> dict[str, Any]:
-    """A comment as the API shows it; a deleted placeholder keeps only its place."""
-    deleted = row.status == "deleted"
+    """A comment as the API shows it, from a row of exactly PUBLIC_COLUMNS."""
+    return comment_view(*row)
+
+
+def comment_view(
+    comment_id: int,
+    parent_id: int | None,
+    status: str,
+    author_name: str | None,
+    author_website: str | None,
+    avatar: str,
+    html: str,
+    anchor: Any,
+    created_at: datetime,
+    edited_at: datetime | None,
+    upvotes: int,
+    downvotes: int,
+    score: int,
+    reply_count: int,
+) -> dict[str, Any]:
+    """A comment as the API shows it, from the values of PUBLIC_COLUMNS in their order;
+    a deleted placeholder keeps only its place.
+
+    Positional, so a thread page builds each view straight from a row's values, without
+    looking every column up by name.
+    """
+    deleted = status == "deleted"
     author: dict[str, Any] = {
-        "name": None if deleted else row.author_name,
-        "avatar": None if deleted else row.avatar,
+        "name": None if deleted else author_name,
+        "avatar": None if deleted else avatar,
     }
-    if row.author_website and not deleted:
-        author["website"] = row.author_website
+    if author_website and not deleted:
+        author["website"] = author_website
     view: dict[str, Any] = {
-        "id": row.id,
-        "parent_id": row.parent_id,
+        "id": comment_id,
+        "parent_id": parent_id,
         "author": author,
-        "html": "" if deleted else row.html,
-        "created_at": iso(row.created_at),
-        "edited_at": iso(row.edited_at),
-        "status": row.status,
-        "upvotes": row.upvotes,
-        "downvotes": row.downvotes,
-        "score": row.score,
-        "reply_count": row.reply_count,
+        "html": "" if deleted else html,
+        "created_at": iso(created_at),
+        "edited_at": iso(edited_at),
+        "status": status,
+        "upvotes": upvotes,
+        "downvotes": downvotes,
+        "score": score,
+        "reply_count": reply_count,
         "replies": [],
     }
-    if row.anchor and not deleted:
-        view["anchor"] = row.anchor
+    if anchor and not deleted:
+        view["anchor"] = anchor
     return view
