@@ -47,8 +47,12 @@ async def test_modules_asked_for_by_an_older_loader_are_served_briefly(api: Api)
         "/widget/1/../../app.py",
         "/widget/1/missing.js",
         "/widget/1/",
+        "/widget/1/%00",  # a NUL byte made path resolution raise: was a 500
+        "/widget/1/main%00.js",
+        "/widget/1/" + "a" * 5000 + ".js",  # longer than a file name may be
     ],
 )
 async def test_nothing_outside_the_widget_modules_is_served(api: Api, path: str) -> None:
     response = await api.client.get(path)
     assert response.status_code == 404
+    assert set(response.json()["error"]) >= {"code", "message"}

@@ -24,6 +24,7 @@ WIDGET = STATIC / "widget"
 VERSION_PLACEHOLDER = "__TALKBACK_VERSION__"
 LOADER_CACHE = "public, max-age=300"
 MODULE_CACHE = "public, max-age=31536000, immutable"
+MAX_MODULE_PATH = 200  # far longer than any module's name, far shorter than the OS's limits
 MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
 router = APIRouter(include_in_schema=False)
@@ -69,6 +70,8 @@ async def embed_css(request: Request) -> Response:
 async def widget_module(request: Request, version: str, path: str) -> Response:
     """A widget module; a loader cached from before an upgrade still gets working files,
     just not cached for long."""
+    if "\x00" in path or len(path) > MAX_MODULE_PATH:  # the filesystem would raise, not answer
+        raise NotFound("no such widget file", code="asset_not_found")
     file = (WIDGET / path).resolve()
     if not file.is_relative_to(WIDGET) or file.suffix != ".js" or not file.is_file():
         raise NotFound("no such widget file", code="asset_not_found")
