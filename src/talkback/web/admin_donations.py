@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Form, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
 
 from talkback.errors import Invalid
 from talkback.services import campaigns, donations
@@ -32,7 +33,6 @@ from talkback.web.deps import MAX_ID, Ctx, SiteDep
 PAGE_SIZE = 50
 DonationId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Filter = Annotated[str, Query(max_length=200)]
-Typed = Annotated[str, Form(max_length=600)]
 NextPath = Annotated[str | None, Form(max_length=2000)]
 
 router = guarded_router()
@@ -104,31 +104,36 @@ async def export(ctx: Ctx, site: SiteDep, filters: Filters) -> StreamingResponse
     return await donations_csv(ctx, site, filters.to_filter())
 
 
+class ManualGiftIn(BaseModel):
+    """The manual entry form as typed, shown again as it was when it is refused."""
+
+    campaign: Annotated[str, Field(max_length=600)] = ""
+    amount: Annotated[str, Field(max_length=600)] = ""
+    donor_name: Annotated[str, Field(max_length=600)] = ""
+    donor_email: Annotated[str, Field(max_length=600)] = ""
+    message: Annotated[str, Field(max_length=600)] = ""
+    note: Annotated[str, Field(max_length=600)] = ""
+    received: Annotated[str, Field(max_length=600)] = ""
+
+
 @router.post("/{site}/donations")
 async def add_manual(
     request: Request,
     ctx: Ctx,
     site: SiteDep,
     admin: AdminDep,
-    campaign: Typed = "",
-    amount: Typed = "",
-    donor_name: Typed = "",
-    donor_email: Typed = "",
-    message: Typed = "",
-    note: Typed = "",
-    received: Typed = "",
+    form: Annotated[ManualGiftIn, Form()],
 ) -> Response:
-    typed = {"campaign": campaign, "amount": amount, "donor_name": donor_name,
-             "donor_email": donor_email, "message": message, "note": note,
-             "received": received}  # fmt: skip
+    typed = form.model_dump()
+    campaign = form.campaign
     try:
         if not campaign.isdigit() or len(campaign) > 15:
             raise Invalid("campaign: choose one from the list", code="invalid_campaign")
         await donations.add_manual_donation(
-            ctx, site, int(campaign), amount=parse_amount("amount", amount),
-            donor_name=donor_name, donor_email=parse_email(donor_email), message=message,
-            note=note, received_at=received_at(parse_day("date received", received)),
-            staff=admin,
+            ctx, site, int(campaign), amount=parse_amount("amount", form.amount),
+            donor_name=form.donor_name, donor_email=parse_email(form.donor_email),
+            message=form.message, note=form.note,
+            received_at=received_at(parse_day("date received", form.received)), staff=admin,
         )  # fmt: skip
     except Invalid as exc:
         return await _page(
