@@ -361,6 +361,25 @@ async def lock_campaign(conn: AsyncConnection, site_id: str, campaign_id: int) -
     return row
 
 
+async def move_totals(
+    conn: AsyncConnection, campaign_id: int, *, raised_minor: int, donors: int
+) -> Campaign:
+    """Add to a locked campaign's totals (negative for refunds), inside the caller's
+    transaction; the campaign as it now stands, for the announcement after the commit."""
+    row = (
+        await conn.execute(
+            update(campaigns)
+            .where(campaigns.c.id == campaign_id)
+            .values(
+                raised_minor=campaigns.c.raised_minor + raised_minor,
+                donor_count=campaigns.c.donor_count + donors,
+            )
+            .returning(*campaigns.c)
+        )
+    ).one()
+    return _campaign(row)
+
+
 async def _clear_current(conn: AsyncConnection, site_id: str) -> None:
     await conn.execute(
         update(campaigns)

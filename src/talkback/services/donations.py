@@ -27,6 +27,7 @@ from talkback.services.campaigns import (
     audit_campaign_action,
     find_campaign,
     lock_campaign,
+    move_totals,
 )
 from talkback.services.context import Context
 from talkback.services.screening import screen_edit
@@ -34,7 +35,7 @@ from talkback.services.sites import Site
 from talkback.services.staff import StaffMember
 from talkback.services.views import iso
 from talkback.store.queries import insert_if_absent
-from talkback.store.tables import campaigns, donations
+from talkback.store.tables import donations
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ async def record_donation(
         verdict = await screen_edit(ctx, site, text=message, author_name=name)
         message_status, message_moderation = verdict.status, verdict.stored()
 
-    async def job(conn: AsyncConnection) -> bool:
+    async def job(conn: AsyncConnection) -> Campaign | None:
         campaign = await lock_campaign(conn, site.id, draft.campaign_id)
         if draft.currency.upper() != campaign.currency:
             raise Invalid(
@@ -121,27 +122,20 @@ async def record_donation(
         }  # fmt: skip
         inserted = await insert_if_absent(conn, donations, values, ["provider", "provider_ref"])
         if not inserted:
-            return False
-        await conn.execute(
-            update(campaigns)
-            .where(campaigns.c.id == campaign.id)
-            .values(
-                raised_minor=campaigns.c.raised_minor + draft.amount_minor,
-                donor_count=campaigns.c.donor_count + 1,
-            )
-        )
+            return None
+        moved = await move_totals(conn, campaign.id, raised_minor=draft.amount_minor, donors=1)
         if staff is not None:
             await audit_campaign_action(
                 conn, site, staff, "donation.add", campaign.id,
                 {"amount": money.to_json_number(draft.amount_minor, campaign.currency),
                  "provider": draft.provider},
             )  # fmt: skip
-        return True
+        return moved
 
-    counted = await ctx.database.write(job)
-    if counted:
-        await announce_campaign(ctx, await find_campaign(ctx, site, draft.campaign_id))
-    return counted
+    moved = await ctx.database.write(job)
+    if moved is not None:
+        await announce_campaign(ctx, moved)
+    return moved is not None
 
 
 async def add_manual_donation(
@@ -189,7 +183,7 @@ async def record_refund(
     None when the payment is unknown (not one of our gifts) or nothing changed.
     """
 
-    async def job(conn: AsyncConnection) -> tuple[str, int] | None:
+    async def job(conn: AsyncConnection) -> Campaign | None:
         row = (
             await conn.execute(
                 select(donations)
@@ -206,12 +200,9 @@ async def record_refund(
         return await _apply_refund(conn, row, int(current or 0), refunded_minor)
 
     changed = await ctx.database.write(job)
-    if changed is None:
-        return None
-    site = await ctx.sites.get(changed[0])
-    campaign = await find_campaign(ctx, site, changed[1])
-    await announce_campaign(ctx, campaign)
-    return campaign
+    if changed is not None:
+        await announce_campaign(ctx, changed)
+    return changed
 
 
 async def refund_donation(
@@ -220,7 +211,7 @@ async def refund_donation(
     """Staff mark a manual gift as given back in full; Stripe gifts are refunded in Stripe
     and arrive here through its webhook, so the two cannot disagree."""
 
-    async def job(conn: AsyncConnection) -> tuple[str, int] | None:
+    async def job(conn: AsyncConnection) -> Campaign | None:
         row = await _donation_in(conn, site, donation_id)
         if row.provider == "stripe":
             raise Conflict(
@@ -236,14 +227,14 @@ async def refund_donation(
             )
         return changed
 
-    if await ctx.database.write(job) is not None:
-        row = await _donation_row(ctx, site, donation_id)
-        await announce_campaign(ctx, await find_campaign(ctx, site, row.campaign_id))
+    changed = await ctx.database.write(job)
+    if changed is not None:
+        await announce_campaign(ctx, changed)
 
 
 async def _apply_refund(
     conn: AsyncConnection, row: Any, before: int, refunded: int
-) -> tuple[str, int] | None:
+) -> Campaign | None:
     after = min(max(before, refunded), row.amount_minor)
     if after == before:
         return None
@@ -251,15 +242,7 @@ async def _apply_refund(
     await conn.execute(
         update(donations).where(donations.c.id == row.id).values(refunded_minor=after)
     )
-    await conn.execute(
-        update(campaigns)
-        .where(campaigns.c.id == row.campaign_id)
-        .values(
-            raised_minor=campaigns.c.raised_minor - (after - before),
-            donor_count=campaigns.c.donor_count - lost_donor,
-        )
-    )
-    return row.site_id, row.campaign_id
+    return await move_totals(conn, row.campaign_id, raised_minor=before - after, donors=-lost_donor)
 
 
 async def set_message_status(
