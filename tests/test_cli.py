@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,3 +71,17 @@ def test_reserved_site_ids_are_refused(runner: CliRunner) -> None:
     result = runner.invoke(app, ["site", "add", "admin", "--name", "A", "--origin", "https://a.ex"])
     assert result.exit_code == 2
     assert "reserved" in result.output
+
+
+def test_help_shows_flags_without_a_value() -> None:
+    """`--version` is a flag: the help must not suggest it takes a value (typer 0.29 did)."""
+    for args in ([], ["serve"], ["reader", "delete"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "talkback", *args, "--help"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "COLUMNS": "120"},
+            check=True,
+        )
+        assert "--help" in result.stdout
+        assert "<bool>" not in result.stdout, result.stdout

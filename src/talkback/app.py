@@ -28,6 +28,7 @@ from talkback.web import (
     votes,
     widget_assets,
 )
+from talkback.web import demo as demo_page
 from talkback.web.body_limit import BodyLimitMiddleware
 from talkback.web.cors import SiteCORSMiddleware
 from talkback.web.errors import install_error_handlers
@@ -35,8 +36,11 @@ from talkback.web.errors import install_error_handlers
 MAX_BODY_BYTES = 64 * 1024
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; its database connections open and close with the ASGI lifespan."""
+def create_app(settings: Settings | None = None, *, demo: bool = False) -> FastAPI:
+    """Build the app; its database connections open and close with the ASGI lifespan.
+
+    `demo` adds the sample article page at `/` that `talkback demo` serves.
+    """
     context = Context.from_settings(settings or get_settings())
 
     @asynccontextmanager
@@ -68,5 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     if context.settings.demo_payments and context.settings.stripe_secret_key is None:
         app.include_router(demo_checkout.router)
+    if demo:
+        app.include_router(demo_page.router)
     app.mount("/static", StaticFiles(packages=[("talkback", "static")]), name="static")
     return app

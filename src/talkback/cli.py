@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -15,7 +14,7 @@ from rich.table import Table
 from talkback import __version__
 from talkback.cli_data import export_command, import_app, reader_app
 from talkback.cli_support import console, fail, run_reporting_errors
-from talkback.config import MissingSecretKey, Settings, get_settings, with_persisted_secret
+from talkback.config import MissingSecretKey, Settings, get_settings
 from talkback.services import sites as site_service
 from talkback.store.database import Database
 from talkback.store.migrate import migrate as migrate_database
@@ -98,28 +97,23 @@ def serve(
 def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     """Migrate a local SQLite database, seed a sample article and serve it all."""
     from talkback.app import create_app
-    from talkback.demo import prepare_demo
-    from talkback.web.demo import router as demo_router
+    from talkback.demo import demo_origins, demo_settings, seed_demo
 
-    settings = with_persisted_secret(get_settings())
-    # Without Stripe keys, gifts go through the local test checkout page.
-    settings = settings.model_copy(update={"demo_payments": True})
+    settings = demo_settings(get_settings())
     _with_database(settings, migrate_database)
-    web_app = create_app(settings)
-    web_app.include_router(demo_router)
-    origins = [f"http://{host}:{port}", f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
-    context = web_app.state.context
-
-    async def prepare() -> None:
-        # Seeded in a loop of its own; closing releases connections tied to that loop.
-        try:
-            await prepare_demo(context, origins)
-        finally:
-            await context.database.close()
-
-    asyncio.run(prepare())
-    console.print(f"Talkback demo: open http://{host}:{port}/")
-    uvicorn.run(web_app, host=host, port=port, access_log=False)
+    admin = run_reporting_errors(lambda: seed_demo(settings, demo_origins(host, port)))
+    console.print(f"Talkback demo: open http://{host}:{port}/", soft_wrap=True)
+    password = (
+        f"with password {admin.password}"
+        if admin.password
+        else f"(its password file in {settings.data_dir} was removed)"
+    )
+    console.print(
+        f"Admin: http://{host}:{port}/admin/ - sign in as {admin.email} {password}",
+        soft_wrap=True,
+        markup=False,
+    )
+    uvicorn.run(create_app(settings, demo=True), host=host, port=port, access_log=False)
 
 
 @site_app.command("add")

@@ -8,10 +8,13 @@ package. Seeding goes through the public services only (`create_site`, `post_com
 from __future__ import annotations
 
 import asyncio
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from talkback import clock
+from talkback.config import Settings, with_persisted_secret
 from talkback.core.identity import hash_ip
 from talkback.demo_funding import prepare_demo_campaign
 from talkback.errors import Conflict, NotFound
@@ -20,12 +23,16 @@ from talkback.services.context import Context
 from talkback.services.pages import count_comments
 from talkback.services.readers import Reader
 from talkback.services.sites import Site, create_site, load_site
+from talkback.services.staff import create_staff, list_staff
 from talkback.services.votes import cast_vote
+from talkback.store.database import Database
 
 DEMO_SITE = "demo"
 DEMO_URI = "/"
 DEMO_SITE_NAME = "The Wendmouth Courier"
 DEMO_LOCALE = "en_GB"
+DEMO_ADMIN_EMAIL = "editor@wendmouth-courier.example"
+DEMO_ADMIN_PASSWORD_FILE = "demo-admin-password"
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +255,60 @@ SAMPLE_COMMENTS: tuple[SampleComment, ...] = (
 # fmt: on
 
 VOTER_COUNT = 20
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAdmin:
+    """The demo's admin account, printed at start-up so a newcomer can open `/admin/`."""
+
+    email: str
+    password: str | None
+    """None when the file it was kept in has been removed since."""
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The demo's settings: a secret generated into the data dir on first use, and gifts
+    taken on the local test checkout page unless Stripe keys are set."""
+    return with_persisted_secret(settings).model_copy(update={"demo_payments": True})
+
+
+def demo_origins(host: str, port: int) -> list[str]:
+    """The origins a browser may show the demo under, each once."""
+    names = (host, "localhost", "127.0.0.1")
+    return list(dict.fromkeys(f"http://{name}:{port}" for name in names))
+
+
+async def seed_demo(settings: Settings, origins: list[str]) -> DemoAdmin:
+    """Seed the demo with a context of its own, closed before the server starts.
+
+    The server runs in uvicorn's event loop, not the one seeding runs in, and the writer's
+    queue, the connections and the broker belong to the loop that first used them: sharing
+    one context between the two loops failed every later write and the shutdown.
+    """
+    context = Context.from_settings(settings)
+    try:
+        await prepare_demo(context, origins)
+        return await prepare_demo_admin(context.database, settings.data_dir)
+    finally:
+        await context.close()
+
+
+async def prepare_demo_admin(database: Database, data_dir: Path) -> DemoAdmin:
+    """The demo's admin account, made on first start with a generated password.
+
+    The password is kept beside the generated secret key (readable by its owner only), so
+    every start of the same demo can print it. If that file was removed, the account keeps
+    its password and the start-up message says the file is missing instead of guessing.
+    """
+    password_file = data_dir / DEMO_ADMIN_PASSWORD_FILE
+    accounts = {member.email for member in await list_staff(database)}
+    if DEMO_ADMIN_EMAIL not in accounts:
+        generated = secrets.token_urlsafe(12)
+        await create_staff(database, DEMO_ADMIN_EMAIL, generated, "admin", name="Demo editor")
+        password_file.write_text(generated)
+        password_file.chmod(0o600)
+    kept = password_file.read_text().strip() if password_file.exists() else None
+    return DemoAdmin(DEMO_ADMIN_EMAIL, kept)
 
 
 async def prepare_demo(ctx: Context, origins: list[str]) -> None:
