@@ -34,13 +34,15 @@ def test_migrate_then_manage_sites(runner: CliRunner, tmp_path: Path) -> None:
     assert (tmp_path / "talkback.db").exists()
     added = runner.invoke(
         app, ["site", "add", "courier", "--name", "The Courier", "--origin",
-              "https://courier.example", "--origin", "https://www.courier.example"],
+              "https://courier.example", "--origin", "https://www.courier.example",
+              "--origin", "https://courier.example/"],
     )  # fmt: skip
     assert added.exit_code == 0, added.output
     assert runner.invoke(app, ["site", "set", "courier", "edit_window", "600"]).exit_code == 0
     listing = runner.invoke(app, ["site", "list"], terminal_width=200)
     assert "courier" in listing.output
     assert "https://courier.example" in listing.output
+    assert listing.output.count("https://courier.example") == 1, listing.output
     assert "600s" in listing.output
 
 

@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from talkback import clock
 from talkback.app import create_app
 from talkback.config import Settings
-from talkback.demo import ARTICLE, DEMO_SITE, DEMO_URI, SAMPLE_COMMENTS, prepare_demo
+from talkback.demo import ARTICLE, DEMO_SITE, DEMO_URI, SAMPLE_COMMENTS, demo_origins, prepare_demo
 from talkback.services.context import Context
 from talkback.services.sites import create_site, load_site
 from talkback.store.migrate import migrate
@@ -201,3 +201,15 @@ async def test_the_demo_has_a_current_campaign_with_its_sample_gifts_once(seeded
     assert shown["formatted"]["ticks"] == ["£0", "£2,500", "£5,000"]
     assert shown["days_left"] == 30
     assert len(shown["wall"]) == 10
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("127.0.0.1", ["http://127.0.0.1:8000", "http://localhost:8000"]),
+        ("localhost", ["http://localhost:8000", "http://127.0.0.1:8000"]),
+        ("0.0.0.0", ["http://0.0.0.0:8000", "http://localhost:8000", "http://127.0.0.1:8000"]),
+    ],
+)
+def test_demo_origins_list_each_origin_once(host: str, expected: list[str]) -> None:
+    assert demo_origins(host, 8000) == expected

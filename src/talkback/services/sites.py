@@ -72,6 +72,11 @@ def _normalise_origin(origin: str) -> str:
     return origin
 
 
+def _normalise_origins(origins: list[str]) -> list[str]:
+    """Each origin once, in the order given: a repeat says nothing and clutters the lists."""
+    return list(dict.fromkeys(_normalise_origin(o) for o in origins if o.strip()))
+
+
 def _check_locale(locale: str) -> str:
     try:
         Locale.parse(locale)
@@ -96,7 +101,7 @@ async def create_site(
     values = {
         "id": site_id,
         "name": name.strip() or site_id,
-        "origins": [_normalise_origin(o) for o in origins],
+        "origins": _normalise_origins(origins),
         "locale": _check_locale(locale),
         "edit_window_seconds": edit_window_seconds,
         "moderation": {"mode": "post"},
@@ -133,7 +138,7 @@ async def set_site_option(database: Database, site_id: str, key: str, value: str
     if key == "name":
         changes = {"name": value.strip() or site.id}
     elif key == "origins":
-        changes = {"origins": [_normalise_origin(o) for o in value.split(",") if o.strip()]}
+        changes = {"origins": _normalise_origins(value.split(","))}
     elif key == "locale":
         changes = {"locale": _check_locale(value)}
     elif key == "edit_window":
