@@ -1,5 +1,6 @@
 """The moderator's side, in a real browser: sign in to /admin/, approve a held comment
-with the keyboard, and the reader's open page receives it live, without a reload."""
+with the keyboard, and the reader's open page receives it live, without a reload; keep a
+comment a reader reported, and see each card show what was done to it."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
+from talkback.services.sites import create_site
 from talkback.services.staff import create_staff
 from tests.browser.conftest import ARTIFACTS, HELD_SITE, Host, Talkback, Widget
 
 PASSWORD = "a long enough password"
+REVIEW_SITE = "reviews"
 
 
 @dataclass
@@ -119,3 +122,87 @@ def test_the_admin_pages_fit_a_phone(
     admin.goto(f"{talkback.url}/admin/{HELD_SITE}/settings")
     expect(admin.get_by_text("Only an admin can change these settings.")).to_be_visible()
     admin.screenshot(path=ARTIFACTS / "admin-settings.png", full_page=True)
+
+
+@pytest.fixture(scope="module")
+def review_site(talkback: Talkback, publisher: Host) -> str:
+    """A site of this module's own, so its Reported queue and Stats hold only its reports."""
+    talkback.run(
+        create_site(
+            talkback.context.database, REVIEW_SITE, name="The Review", origins=[publisher.origin]
+        )
+    )
+    return REVIEW_SITE
+
+
+def test_keep_answers_a_readers_report_for_good(
+    widget: Widget,
+    moderator: Moderator,
+    host: Host,
+    article: str,
+    talkback: Talkback,
+    review_site: str,
+) -> None:
+    text = f"The barrier costs less than the floods ({uuid.uuid4().hex[:6]})"
+    comment_id = talkback.post(article, text, site=review_site)
+    widget.open(host.url(article, site=review_site))
+    reported = widget.comment(comment_id)
+    reported.get_by_role("button", name="Report").click()
+    reported.get_by_label("Why should a moderator look at this comment?").select_option("abuse")
+    reported.get_by_role("button", name="Send report").click()
+    expect(reported.get_by_role("status")).to_contain_text("A moderator will take a look")
+
+    moderator.sign_in(talkback)
+    admin = moderator.page
+    admin.goto(f"{talkback.url}/admin/{review_site}/queue?kind=reported")
+    item = admin.locator(".item", has_text=text)
+    expect(item.locator(".badge.reported")).to_have_text("1 report")
+    expect(item.locator(".reports")).to_contain_text("abuse")
+    item.get_by_role("button", name="Keep").click()
+    expect(item.locator(".outcome")).to_have_text("Kept")
+    expect(item.locator(".status-badge")).to_have_text("approved")
+    expect(item.locator(".badge.reported")).to_have_count(0)
+
+    admin.reload()
+    expect(admin.get_by_text("Nothing reported right now.")).to_be_visible()
+    admin.goto(f"{talkback.url}/admin/{review_site}/stats")
+    expect(admin.locator(".figures")).to_contain_text("0 reported now")
+    admin.goto(f"{talkback.url}/admin/{review_site}/audit")
+    latest = admin.locator("table.audit tbody tr").first
+    expect(latest).to_contain_text("comment.keep")
+    expect(latest).to_contain_text(moderator.email)
+    expect(latest).to_contain_text(f"comment:{comment_id}")
+    expect(widget.comment(comment_id)).to_be_visible()
+
+
+def test_each_card_shows_the_status_its_comment_now_has(
+    moderator: Moderator, article: str, talkback: Talkback
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    texts = [f"Card {n} of {tag}" for n in range(4)]
+    for text in texts:
+        talkback.post(article, text, site=HELD_SITE)
+    moderator.sign_in(talkback)
+    admin = moderator.page
+    admin.goto(f"{talkback.url}/admin/{HELD_SITE}/queue")
+    approved, rejected, also_rejected, deleted = (
+        admin.locator(".item", has_text=text) for text in texts
+    )
+    for item in (approved, rejected, also_rejected, deleted):
+        expect(item.locator(".status-badge")).to_have_text("pending")
+
+    approved.get_by_role("button", name="Approve").click()
+    expect(approved.locator(".outcome")).to_have_text("Approved")
+    expect(approved.locator(".status-badge")).to_have_text("approved")
+    expect(approved).to_contain_class("status-approved")
+
+    rejected.locator("input[name=ids]").check()
+    also_rejected.locator("input[name=ids]").check()
+    admin.locator("#bulk").get_by_role("button", name="Reject", exact=True).click()
+    for item in (rejected, also_rejected):
+        expect(item.locator(".outcome")).to_have_text("Rejected")
+        expect(item.locator(".status-badge")).to_have_text("rejected")
+
+    admin.once("dialog", lambda dialog: dialog.accept())
+    deleted.get_by_role("button", name="Delete").click()
+    expect(deleted.locator(".status-badge")).to_have_text("deleted")

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import insert, select
 
 from talkback.store.database import Database
 from talkback.store.migrate import migrate
-from talkback.store.tables import metadata
+from talkback.store.tables import comments, metadata, reports, sites, threads
+from tests.conftest import throwaway_postgres_database
 
 
 async def test_migrated_schema_matches_the_tables(database_url: str) -> None:
@@ -22,3 +29,61 @@ async def test_migrated_schema_matches_the_tables(database_url: str) -> None:
     finally:
         await database.close()
     assert differences == []
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of its own, with no schema yet, so a test can stop at an old revision."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+        return
+    with throwaway_postgres_database("talkback_migration") as url:
+        yield url
+
+
+async def test_0006_keeps_open_only_the_reports_that_came_after_the_last_review(
+    empty_database_url: str,
+) -> None:
+    """Before 0006 a review only reset `report_count` and left the reports behind, so the
+    reports still open are each comment's last `report_count` ones; older ones were answered.
+    """
+    database = Database(empty_database_url)
+    now = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    try:
+        await migrate(database, "0005")
+        async with database.engine.begin() as conn:
+            await conn.execute(
+                insert(sites).values(id="news", name="News", origins=[], locale="en_US",
+                                     edit_window_seconds=900, moderation={}, created_at=now)
+            )  # fmt: skip
+            await conn.execute(
+                insert(threads).values(id=1, site_id="news", uri="/a", comment_count=3,
+                                       version=1, created_at=now)
+            )  # fmt: skip
+            open_counts = {1: 0, 2: 1, 3: 2}  # comment id: report_count when 0006 runs
+            for comment_id, open_count in open_counts.items():
+                await conn.execute(
+                    insert(comments).values(
+                        id=comment_id, thread_id=1, depth=0, status="approved", avatar="a",
+                        text="t", html="<p>t</p>", created_at=now, report_count=open_count,
+                    )
+                )  # fmt: skip
+            reports_of = {1: ["r1", "r2"], 2: ["r3", "r4", "r5"], 3: ["r6", "r7"]}
+            for comment_id, reporters in reports_of.items():
+                for reporter in reporters:
+                    await conn.execute(
+                        insert(reports).values(comment_id=comment_id, reporter=reporter,
+                                               reason="abuse", created_at=now)
+                    )  # fmt: skip
+        await migrate(database)
+        async with database.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(reports.c.reporter, reports.c.resolved_at).order_by(reports.c.id)
+                )
+            ).all()
+    finally:
+        await database.close()
+    still_open = [row.reporter for row in rows if row.resolved_at is None]
+    assert still_open == ["r5", "r6", "r7"]
+    assert all(row.resolved_at is not None for row in rows if row.reporter not in still_open)

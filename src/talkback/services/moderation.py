@@ -23,6 +23,7 @@ from talkback.moderation.settings import ModerationSettings, validated_changes
 from talkback.services.announce import announce, announce_status_change
 from talkback.services.comments import load_public_comment
 from talkback.services.context import Context
+from talkback.services.reports import resolve_open_reports
 from talkback.services.sites import Site
 from talkback.services.staff import StaffMember
 from talkback.services.views import iso
@@ -38,7 +39,11 @@ IP_HASH = re.compile(r"^[0-9a-f]{32}$")
 async def approve_comment(
     ctx: Context, site: Site, comment_id: int, staff: StaffMember
 ) -> dict[str, Any]:
-    """Publish a held, rejected or reported comment; open widgets receive it live."""
+    """Publish a held, rejected or reported comment; open widgets receive it live.
+
+    On a published comment with open reports this is "Keep": the reports are answered and
+    the comment leaves the Reported queue, audited as `comment.keep`.
+    """
     return await _set_status(ctx, site, comment_id, "approved", staff, "comment.approve")
 
 
@@ -88,19 +93,36 @@ async def edit_comment_as_staff(
 async def _set_status(
     ctx: Context, site: Site, comment_id: int, status: str, staff: StaffMember, action: str
 ) -> dict[str, Any]:
+    """Give the comment `status`; any staff decision also answers its open reports.
+
+    Idempotent: a comment already in `status` with no open report is left as it is and
+    nothing is audited. One in `status` with open reports only has them answered (readers
+    see no change, so nothing is announced).
+    """
+
     async def job(conn: AsyncConnection) -> tuple[int, str]:
         row = await _staff_comment(conn, site, comment_id)
+        answered = await resolve_open_reports(conn, comment_id)
         if row.status == status:
-            return int(row.thread_id), str(row.status)
-        values: dict[str, Any] = {}
-        if status == "deleted":
-            values = {"text": "", "html": "", "anchor": None}
-        if status == "approved":
-            values = {"report_count": 0}  # reviewed: past reports are answered
-        await change_status(conn, row, status, **values)
+            if not answered:
+                return int(row.thread_id), str(row.status)
+            await conn.execute(
+                update(comments).where(comments.c.id == comment_id).values(report_count=0)
+            )
+            audited = "comment.keep" if status == "approved" else action
+            details: dict[str, Any] = {"reports_resolved": answered}
+        else:
+            values: dict[str, Any] = {"report_count": 0}
+            if status == "deleted":
+                values |= {"text": "", "html": "", "anchor": None}
+            await change_status(conn, row, status, **values)
+            audited = action
+            details = {"from": row.status, "to": status}
+            if answered:
+                details["reports_resolved"] = answered
         await record_audit(
-            conn, site_id=site.id, staff_id=staff.id, action=action,
-            target=f"comment:{comment_id}", details={"from": row.status, "to": status},
+            conn, site_id=site.id, staff_id=staff.id, action=audited,
+            target=f"comment:{comment_id}", details=details,
         )  # fmt: skip
         return int(row.thread_id), str(row.status)
 
@@ -186,11 +208,12 @@ def _admin_select() -> Any:
 
 
 async def _with_reports(conn: AsyncConnection, views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each comment's open reports, oldest first (answered ones were dealt with)."""
     by_id = {view["id"]: view for view in views}
     if by_id:
         rows = await conn.execute(
             select(reports.c.comment_id, reports.c.reason, reports.c.note)
-            .where(reports.c.comment_id.in_(list(by_id)))
+            .where(reports.c.comment_id.in_(list(by_id)), reports.c.resolved_at.is_(None))
             .order_by(reports.c.id)
         )
         for row in rows:

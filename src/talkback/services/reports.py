@@ -1,7 +1,9 @@
 """Reader reports: a reader flags a comment for the moderators, once per comment.
 
 When a site's report threshold is reached, the comment is hidden pending review: it goes
-back to the moderators' queue and leaves open widgets at once.
+back to the moderators' queue and leaves open widgets at once. A report stays open until
+staff decide on the comment (keep, approve, reject…), which answers every open report of
+it; `comments.report_count` counts the open ones, and the threshold counts only those.
 """
 
 from __future__ import annotations
@@ -34,7 +36,11 @@ async def report_comment(
     note: str | None,
     reader: Reader,
 ) -> None:
-    """Record the reader's report; reporting the same comment again changes nothing."""
+    """Record the reader's report; reporting the same comment again changes nothing.
+
+    Not even after staff answered the first report: one reader cannot bring back, again and
+    again, a comment a moderator decided to keep. Other readers can, each once.
+    """
     threshold = ModerationSettings.from_site(site.moderation).report_threshold
 
     async def job(conn: AsyncConnection) -> tuple[int, bool]:
@@ -70,3 +76,17 @@ async def report_comment(
     if hidden:
         comment = await load_public_comment(ctx, comment_id)
         await announce_status_change(ctx, thread_id, comment, "approved")
+
+
+async def resolve_open_reports(conn: AsyncConnection, comment_id: int) -> int:
+    """Mark the comment's open reports answered, in the caller's transaction; how many.
+
+    The caller resets `report_count` with the status change it makes: reports and counter
+    change together or not at all.
+    """
+    answered = await conn.execute(
+        update(reports)
+        .where(reports.c.comment_id == comment_id, reports.c.resolved_at.is_(None))
+        .values(resolved_at=clock.now())
+    )
+    return int(answered.rowcount)

@@ -142,6 +142,10 @@ reports = Table(
     Column("reason", String(16), nullable=False),
     Column("note", String(500), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # Set when staff decide on the comment (keep, approve, reject…): the report is answered.
+    # Open reports are those without it, and `comments.report_count` counts them. A reader
+    # reports a comment once, ever, so a kept comment comes back only through other readers.
+    Column("resolved_at", UTCDateTime, nullable=True),
     UniqueConstraint("comment_id", "reporter"),
 )
 

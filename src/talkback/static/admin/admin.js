@@ -5,6 +5,8 @@
 const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content ?? '';
 const site = document.body.dataset.site;
 const DONE = { approve: 'Approved', reject: 'Rejected', spam: 'Marked as spam', delete: 'Deleted' };
+// The status a comment has after each action, for bulk answers (which carry only ids).
+const STATUS_AFTER = { approve: 'approved', reject: 'rejected', spam: 'spam', delete: 'deleted' };
 const KEYS = { a: 'approve', r: 'reject', s: 'spam', d: 'delete' };
 
 document.documentElement.classList.add('js');
@@ -68,10 +70,19 @@ async function request(path, body) {
   return response.status === 204 ? null : response.json();
 }
 
-function markDone(item, action) {
+// The card as the server would now render it: its new status on the badge and the border,
+// and no report badge (any decision answers the reports). Approving a published comment is
+// "Keep", and says so.
+function markDone(item, action, status = STATUS_AFTER[action]) {
+  const kept = action === 'approve' && item.dataset.status === 'approved';
   item.classList.add('done');
+  item.classList.remove(`status-${item.dataset.status}`);
+  item.classList.add(`status-${status}`);
+  item.dataset.status = status;
+  item.querySelector('.status-badge').textContent = status;
+  item.querySelector('.badge.reported')?.remove();
   checkbox(item).checked = false;
-  item.querySelector('.outcome').textContent = DONE[action];
+  item.querySelector('.outcome').textContent = kept ? 'Kept' : DONE[action];
   for (const button of item.querySelectorAll('.actions button')) button.disabled = true;
 }
 
@@ -90,8 +101,8 @@ async function actOn(targets, action) {
   if (targets.length === 1) {
     const [item] = targets;
     try {
-      await request(`/comments/${item.dataset.commentId}/${action}`);
-      markDone(item, action);
+      const answer = await request(`/comments/${item.dataset.commentId}/${action}`);
+      markDone(item, action, answer?.comment?.status);
     } catch (error) {
       showError(item, error);
     }
