@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from playwright.sync_api import Locator, Page, Route, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 
 from talkback import clock
 from talkback.demo import prepare_demo
@@ -412,3 +412,27 @@ def tab_to(page: Page, target: Locator) -> None:
         if target.evaluate("node => node.getRootNode().activeElement === node"):
             return
     raise AssertionError(f"{target} was not reached within {MAX_KEYBOARD_STEPS} Tab presses")
+
+
+def test_the_gift_form_promises_what_moderation_will_do_with_a_message(
+    page: Page, browser: Browser, host: Host, article: str, talkback: Talkback
+) -> None:
+    """Post-moderation shows a clean message at once; pre-moderation holds every one.
+    (A second browser, as another reader: the campaign is cached for a short while.)"""
+    talkback.create_campaign()
+    bar = FundingBar(page).open(bar_page(host, article, comments="off"))
+    bar.support.click()
+    hint = bar.root.locator("#tb-gift-hint")
+    expect(hint).to_contain_text("Shown under the bar if it passes our checks")
+    expect(hint).not_to_contain_text("approved")
+
+    talkback.set_option(FUND_SITE, "moderation_mode", "pre")
+    try:
+        with browser.new_context() as other:
+            later = FundingBar(other.new_page()).open(bar_page(host, article, comments="off"))
+            later.support.click()
+            expect(later.root.locator("#tb-gift-hint")).to_contain_text(
+                "Shown under the bar once a moderator has approved it"
+            )
+    finally:
+        talkback.set_option(FUND_SITE, "moderation_mode", "post")

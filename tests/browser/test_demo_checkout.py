@@ -17,7 +17,6 @@ from talkback.app import create_app
 from talkback.config import Settings
 from talkback.demo import DEMO_SITE, DEMO_SITE_NAME, DEMO_URI, prepare_demo
 from talkback.store.migrate import migrate
-from talkback.web.demo import router as demo_router
 from tests.browser.conftest import SECRET_KEY, ServerThread, Talkback
 from tests.browser.test_campaign import FundingBar
 
@@ -45,8 +44,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Talkback]:
         stripe_secret_key=None,
         stripe_webhook_secret=None,
     )
-    app = create_app(settings)
-    app.include_router(demo_router)
+    app = create_app(settings, demo=True)
     with ServerThread(app) as server:
         demo = Talkback(server, app)
 
@@ -124,6 +122,35 @@ def test_cancelling_the_test_checkout_goes_back_with_nothing_recorded(
     page.get_by_role("link", name="Cancel and go back").click()
 
     expect(bar.root.locator(".tb-cancelled")).to_have_text(CANCELLED)
+    expect(page).to_have_url(article)
+    expect(bar.raised).to_have_text(raised)
+    expect(bar.root.locator(".tb-fund-donors")).to_have_text(supporters)
+
+
+def test_a_paid_test_checkout_opened_again_says_so_and_paying_again_counts_nothing(
+    page: Page, demo: Talkback
+) -> None:
+    """The link in the history (or the back button) must not offer to pay a second time,
+    and a second payment sent anyway is the same session: it counts once."""
+    article = f"{demo.url}/"
+    bar = FundingBar(page).open(article)
+    bar.support.click()
+    bar.presets.nth(0).click()
+    bar.continue_button.click()
+    expect(page).to_have_url(checkout_page(demo))
+    checkout_url = page.url
+    token = page.locator("input[name=token]").input_value()
+    page.get_by_role("button", name="Pay £10 (test)").click()
+    expect(bar.root.locator(".tb-thanks")).to_have_text(THANKS)
+    expect(bar.raised).to_have_text(re.compile(r"^£[\d,]+$"))
+    raised, supporters = bar.raised.inner_text(), bar.root.locator(".tb-fund-donors").inner_text()
+
+    page.goto(checkout_url)
+    expect(page.get_by_role("status")).to_have_text(re.compile("already been made"))
+    expect(page.get_by_role("button", name=re.compile("Pay"))).to_have_count(0)
+    again = page.request.post(checkout_url, form={"token": token}, max_redirects=0)
+    assert again.status == 303
+    page.get_by_role("link", name="Back to the article").click()
     expect(page).to_have_url(article)
     expect(bar.raised).to_have_text(raised)
     expect(bar.root.locator(".tb-fund-donors")).to_have_text(supporters)

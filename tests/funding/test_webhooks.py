@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import time
 
+from talkback.services.donations import DonationFilter, list_donations, set_message_status
+from talkback.services.sites import set_site_option
+from tests.api.conftest import SITE
 from tests.funding.conftest import Funding
 from tests.stripe_events import WEBHOOK_PATH, charge_refunded, encode, signature_header
 
@@ -146,3 +149,31 @@ async def test_a_public_message_is_moderated_like_a_comment(funding: Funding) ->
         (None, None), ("Troll", None), ("Mara", "Proud to support local reporting."),
     ]  # fmt: skip
     assert "mara@example.org" not in str(wall)
+
+
+async def test_donor_messages_follow_the_sites_moderation_mode(funding: Funding) -> None:
+    """The gift form's promise comes from `message_review`: in post-moderation a clean
+    message shows at once; in pre-moderation every message waits for a moderator."""
+    context = funding.api.context
+    campaign = await funding.campaign(donor_wall=True)
+    await funding.give(campaign, 1000, donor_name="Ana", message="Thank you for the flood maps.")
+    shown = await funding.shown()
+    assert shown["message_review"] == "after"
+    assert [w["message"] for w in shown["wall"]] == ["Thank you for the flood maps."]
+
+    await set_site_option(context.database, SITE, "moderation_mode", "pre")
+    context.sites.forget(SITE)
+    await funding.give(campaign, 2000, donor_name="Ben", message="Keep going, Courier.")
+    shown = await funding.shown()
+    assert shown["message_review"] == "before"
+    assert [(w["name"], w["message"]) for w in shown["wall"]] == [
+        ("Ben", None), ("Ana", "Thank you for the flood maps."),
+    ]  # fmt: skip
+
+    site = await context.sites.get(SITE)
+    held = await list_donations(context, site, DonationFilter(message_status="pending"), limit=10)
+    assert [d["message"] for d in held] == ["Keep going, Courier."]
+    await set_message_status(context, site, held[0]["id"], "approved", staff=None)
+    assert [w["message"] for w in (await funding.shown())["wall"]] == [
+        "Keep going, Courier.", "Thank you for the flood maps.",
+    ]  # fmt: skip

@@ -18,6 +18,8 @@ from talkback.errors import Invalid
 from talkback.funding.stripe_gateway import CheckoutRequest
 
 PATH = "/demo/checkout"
+DEMO_PROVIDER = "demo"
+"""The provider a demo gift is recorded under; its reference is the session id."""
 SALT = "talkback-demo-checkout"
 TOKEN_MAX_AGE_SECONDS = 3600
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from talkback import clock
 from talkback.errors import Invalid, NotFound
 from talkback.funding import money
+from talkback.moderation.settings import ModerationSettings
 from talkback.services.context import Context
 from talkback.services.moderation import record_audit
 from talkback.services.sites import Site
@@ -344,7 +345,20 @@ def public_view(
             "presets": [text(p) for p in campaign.presets_minor],
         },
         "wall": wall if campaign.donor_wall else None,
+        "message_review": message_review(site),
     }
+
+
+def message_review(site: Site) -> str:
+    """When a moderator sees a donor's public message: "before" it is shown on a site that
+    reviews every comment first, else "after" (shown once the checks pass, removable).
+
+    Donor messages follow the site's own moderation mode instead of a stricter rule of
+    their own: the newsroom chose how far it trusts readers once, for comments and gifts
+    alike, and the checks still hold or reject a message they flag. The gift form says
+    which of the two applies, so its promise stays true.
+    """
+    return "before" if ModerationSettings.from_site(site.moderation).mode == "pre" else "after"
 
 
 async def lock_campaign(conn: AsyncConnection, site_id: str, campaign_id: int) -> Any:

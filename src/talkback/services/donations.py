@@ -290,6 +290,18 @@ async def find_donation(ctx: Context, site: Site, donation_id: int) -> dict[str,
     return staff_view(await _donation_row(ctx, site, donation_id))
 
 
+async def gift_recorded(ctx: Context, site: Site, provider: str, provider_ref: str) -> bool:
+    """Whether this provider's payment is already counted (a paid checkout opened again)."""
+    rows = await ctx.database.read_rows(
+        select(donations.c.id).where(
+            donations.c.site_id == site.id,
+            donations.c.provider == provider,
+            donations.c.provider_ref == provider_ref,
+        )
+    )
+    return bool(rows)
+
+
 def staff_view(row: Any) -> dict[str, Any]:
     currency = row.currency
     return {

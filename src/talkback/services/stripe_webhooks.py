@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from talkback.errors import BadRequest, NotFound
+from talkback.funding.demo_checkout import DEMO_PROVIDER
 from talkback.funding.stripe_gateway import verified_event, webhook_secret
 from talkback.services.context import Context
 from talkback.services.donations import DonationDraft, record_donation, record_refund
@@ -63,7 +64,7 @@ async def _paid_session(ctx: Context, session: dict[str, Any]) -> str:
         campaign_id=int(campaign),
         amount_minor=_amount(session, "amount_total"),
         currency=_text(session, "currency"),
-        provider="demo" if demo else "stripe",
+        provider=DEMO_PROVIDER if demo else "stripe",
         provider_ref=_text(session, "id"),
         payment_ref=payment_intent if isinstance(payment_intent, str) else None,
         donor_name=_optional_text(metadata, "donor_name"),

@@ -14,8 +14,14 @@ from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from talkback.funding import money
-from talkback.funding.demo_checkout import PATH, completed_event, read_demo_checkout
+from talkback.funding.demo_checkout import (
+    DEMO_PROVIDER,
+    PATH,
+    completed_event,
+    read_demo_checkout,
+)
 from talkback.funding.stripe_gateway import sign_payload, webhook_secret
+from talkback.services.donations import gift_recorded
 from talkback.services.stripe_webhooks import receive_stripe_webhook
 from talkback.web.demo import templates
 from talkback.web.deps import Ctx
@@ -27,9 +33,13 @@ Token = Annotated[str, Query(max_length=4000)]
 
 @router.get(PATH, response_class=HTMLResponse)
 async def demo_checkout_page(ctx: Ctx, token: Token) -> HTMLResponse:
+    """The payment page, or, once this session is paid, a note that the gift was made
+    (reopening the link from history must not look like an offer to pay again)."""
     session_id, request = read_demo_checkout(ctx.secret_key, token)
     site = await ctx.sites.get(request.metadata["talkback_site"])
     html = templates.get_template("demo_checkout.html").render(
+        paid=await gift_recorded(ctx, site, DEMO_PROVIDER, session_id),
+        return_url=request.success_url,
         token=token,
         product=request.product_name,
         amount=money.format_money(request.amount_minor, request.currency, site.locale),

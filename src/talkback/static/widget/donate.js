@@ -58,7 +58,7 @@ export function createDonation(ctx, campaign, { onClosed }) {
       { class: 'tb-field' },
       h('span', { class: 'tb-label' }, t('optional', { label: t('giftMessage') })),
       message,
-      h('span', { class: 'tb-hint', id: 'tb-gift-hint' }, t('giftMessageHint'), ' · ', left),
+      h('span', { class: 'tb-hint', id: 'tb-gift-hint' }, t(campaign.message_review === 'before' ? 'giftMessageReviewed' : 'giftMessageScreened'), ' · ', left),
     ),
     error,
     status,
