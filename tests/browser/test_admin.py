@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
+from talkback.demo_funding import prepare_demo_campaign
 from talkback.services.sites import create_site
 from talkback.services.staff import create_staff
 from tests.browser.conftest import ARTIFACTS, HELD_SITE, Host, Talkback, Widget
@@ -206,3 +207,22 @@ def test_each_card_shows_the_status_its_comment_now_has(
     admin.once("dialog", lambda dialog: dialog.accept())
     deleted.get_by_role("button", name="Delete").click()
     expect(deleted.locator(".status-badge")).to_have_text("deleted")
+
+
+def test_the_audit_log_says_the_demo_campaign_was_set_up_by_the_system(
+    moderator: Moderator, talkback: Talkback, publisher: Host
+) -> None:
+    async def set_up_demo() -> None:
+        site = await create_site(
+            talkback.context.database, "audited", name="The Demo", origins=[publisher.origin]
+        )
+        await prepare_demo_campaign(talkback.context, site)
+
+    talkback.run(set_up_demo())
+    moderator.sign_in(talkback)
+    admin = moderator.page
+    admin.goto(f"{talkback.url}/admin/audited/audit")
+    row = admin.locator("table.audit tbody tr", has_text="campaign.create")
+    expect(row.locator("td").nth(1)).to_have_text("system")
+    expect(row).not_to_contain_text("removed")
+    expect(row.locator(".details")).not_to_contain_text("actor")

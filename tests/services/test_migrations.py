@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 
 from talkback.store.database import Database
 from talkback.store.migrate import migrate
-from talkback.store.tables import comments, metadata, reports, sites, threads
+from talkback.store.tables import audit_log, comments, metadata, reports, sites, staff, threads
 from tests.conftest import throwaway_postgres_database
 
 
@@ -87,3 +87,35 @@ async def test_0006_keeps_open_only_the_reports_that_came_after_the_last_review(
     still_open = [row.reporter for row in rows if row.resolved_at is None]
     assert still_open == ["r5", "r6", "r7"]
     assert all(row.resolved_at is not None for row in rows if row.reporter not in still_open)
+
+
+async def test_0006_names_the_system_as_the_actor_of_entries_without_a_staff_account(
+    empty_database_url: str,
+) -> None:
+    database = Database(empty_database_url)
+    now = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    try:
+        await migrate(database, "0005")
+        async with database.engine.begin() as conn:
+            await conn.execute(
+                insert(sites).values(id="news", name="News", origins=[], locale="en_US",
+                                     edit_window_seconds=900, moderation={}, created_at=now)
+            )  # fmt: skip
+            await conn.execute(
+                insert(staff).values(id=1, email="ed@news.example", password_hash="x",
+                                     role="admin", session_nonce="n", created_at=now)
+            )  # fmt: skip
+            for staff_id, action in ((None, "campaign.create"), (1, "comment.approve")):
+                await conn.execute(
+                    insert(audit_log).values(site_id="news", staff_id=staff_id, action=action,
+                                             target="x", details={"title": "T"}, created_at=now)
+                )  # fmt: skip
+        await migrate(database)
+        async with database.engine.connect() as conn:
+            rows = (await conn.execute(select(audit_log.c.action, audit_log.c.details))).all()
+    finally:
+        await database.close()
+    assert {row.action: row.details for row in rows} == {
+        "campaign.create": {"title": "T", "actor": "system"},
+        "comment.approve": {"title": "T"},
+    }

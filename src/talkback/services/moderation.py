@@ -139,6 +139,9 @@ async def _staff_comment(conn: AsyncConnection, site: Site, comment_id: int) -> 
     return row
 
 
+SYSTEM_ACTOR = "system"
+
+
 async def record_audit(
     conn: AsyncConnection,
     *,
@@ -147,8 +150,16 @@ async def record_audit(
     action: str,
     target: str | None,
     details: dict[str, Any],
+    actor: str = SYSTEM_ACTOR,
 ) -> None:
-    """Add an audit entry inside the caller's transaction."""
+    """Add an audit entry inside the caller's transaction.
+
+    An entry without a staff account (the command line, the demo, a payment webhook) keeps
+    `actor` in its details, so the log can tell it from the entry of an account removed
+    since (whose `staff_id` the database sets to NULL, leaving no actor).
+    """
+    if staff_id is None:
+        details = {**details, "actor": actor}
     await conn.execute(
         insert(audit_log).values(
             site_id=site_id, staff_id=staff_id, action=action, target=target,
@@ -160,6 +171,8 @@ async def record_audit(
 async def audit_entries(
     ctx: Context, site: Site, *, limit: int, offset: int
 ) -> list[dict[str, Any]]:
+    """Newest first. `actor` is who acted: the staff member's email, what acted without an
+    account (`"system"`…), or None for an account removed since."""
     query = (
         select(audit_log, staff_accounts.c.email.label("staff_email"))
         .outerjoin(staff_accounts, staff_accounts.c.id == audit_log.c.staff_id)
@@ -172,7 +185,8 @@ async def audit_entries(
         rows = (await conn.execute(query)).all()
     return [
         {"id": row.id, "action": row.action, "target": row.target, "details": row.details,
-         "staff": row.staff_email, "created_at": iso(row.created_at)}
+         "staff": row.staff_email, "actor": row.staff_email or (row.details or {}).get("actor"),
+         "created_at": iso(row.created_at)}
         for row in rows
     ]  # fmt: skip
 

@@ -1,4 +1,5 @@
-"""report reviews: reports answered by staff are kept, marked resolved
+"""report reviews: reports answered by staff are kept, marked resolved; audit entries
+without a staff account name what acted
 
 Revision ID: 0006
 Revises: 0005
@@ -32,10 +33,32 @@ ANSWERED_BEFORE = sa.text(
 ).bindparams(sa.bindparam("now", type_=UTCDateTime()))
 
 
+# From now on an audit entry without a staff account carries `actor` in its details, and
+# one whose account was removed later carries none. Talkback has no way to remove a staff
+# account, so every entry without one so far was the command line's, the demo's or a
+# webhook's: "system".
+audit_log = sa.table(
+    "audit_log",
+    sa.column("id", sa.BigInteger()),
+    sa.column("staff_id", sa.BigInteger()),
+    sa.column("details", sa.JSON()),
+)
+
+
 def upgrade() -> None:
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.add_column(sa.Column("resolved_at", UTCDateTime(), nullable=True))
-    op.get_bind().execute(ANSWERED_BEFORE, {"now": clock.now()})
+    bind = op.get_bind()
+    bind.execute(ANSWERED_BEFORE, {"now": clock.now()})
+    unattributed = bind.execute(
+        sa.select(audit_log.c.id, audit_log.c.details).where(audit_log.c.staff_id.is_(None))
+    ).all()
+    for entry in unattributed:
+        bind.execute(
+            sa.update(audit_log)
+            .where(audit_log.c.id == entry.id)
+            .values(details={**(entry.details or {}), "actor": "system"})
+        )
 
 
 def downgrade() -> None:
