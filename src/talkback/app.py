@@ -29,6 +29,7 @@ from talkback.web import (
     widget_assets,
 )
 from talkback.web import demo as demo_page
+from talkback.web.api_docs import install_api_docs
 from talkback.web.body_limit import BodyLimitMiddleware
 from talkback.web.cors import SiteCORSMiddleware
 from talkback.web.errors import install_error_handlers
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None, *, demo: bool = False) -> FastA
         title="Talkback",
         version=__version__,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served from local files by api_docs, not from a CDN
         redoc_url=None,
     )
     app.state.context = context
@@ -74,5 +75,6 @@ def create_app(settings: Settings | None = None, *, demo: bool = False) -> FastA
         app.include_router(demo_checkout.router)
     if demo:
         app.include_router(demo_page.router)
+    install_api_docs(app)
     app.mount("/static", StaticFiles(packages=[("talkback", "static")]), name="static")
     return app
