@@ -1,8 +1,16 @@
-"""Importer tests: the real fixture files in ../shared/fixtures, an app over HTTP on SQLite
-and PostgreSQL, and helpers that read the database directly for what the API hides."""
+"""Importer tests: the project's own export files, an app over HTTP on SQLite and
+PostgreSQL, and helpers that read the database directly for what the API hides.
+
+Every importer is tested on files the repository carries (`fixtures/`, written by hand,
+see its README). Real exports from other projects' test suites are an additional layer
+(`test_real_world.py`): they live beside the repository in ../shared/fixtures, or wherever
+TALKBACK_SHARED_FIXTURES points, and their tests skip, saying so, when that folder is
+absent (and fail under TALKBACK_REQUIRE_SERVICES=1).
+"""
 
 from __future__ import annotations
 
+import os
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -25,14 +33,28 @@ from tests.api.conftest import ORIGIN, SITE, Api, reset
 from tests.conftest import skip_or_fail, throwaway_postgres_database
 
 SECRET = "test-secret-key"
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
+OWN_FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED_FIXTURES = Path(
+    os.environ.get("TALKBACK_SHARED_FIXTURES")
+    or Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+)
 
 
-def fixture(name: str) -> Path:
-    """A file from the shared fixture folder beside the repository."""
-    path = FIXTURES / name
+def own_fixture(name: str) -> Path:
+    """A file of the repository's own fixture folder: always there, never skipped."""
+    path = OWN_FIXTURES / name
+    assert path.is_file(), f"{path} is missing from the repository"
+    return path
+
+
+def shared_fixture(name: str) -> Path:
+    """A real-world export from the shared folder beside the repository, if it is there."""
+    path = SHARED_FIXTURES / name
     if not path.is_file():
-        skip_or_fail(f"fixture {path} is missing (expected shared/ beside the repository)")
+        skip_or_fail(
+            f"real-world fixture {name} not in {SHARED_FIXTURES} (shared/ beside the repository, "
+            "or TALKBACK_SHARED_FIXTURES): an optional layer over tests/importers/fixtures"
+        )
     return path
 
 

@@ -1,5 +1,6 @@
 """Talkback's own export format: a site moved to a fresh database comes out identical,
-reader funding included."""
+reader funding included; a version-1 file written by hand from docs/export-format.md
+(`fixtures/talkback-v1.jsonl`) keeps importing as documented."""
 
 from __future__ import annotations
 
@@ -24,12 +25,12 @@ from talkback.services.donations import (
     set_message_status,
 )
 from talkback.services.export import export_site
-from talkback.services.sites import create_site
+from talkback.services.sites import create_site, load_site
 from talkback.services.staff import StaffMember, create_staff
-from talkback.store.tables import donations
+from talkback.store.tables import donations, votes
 from tests.api.conftest import ARTICLE, SITE
 from tests.conftest import FrozenClock
-from tests.importers.conftest import Importing, fixture
+from tests.importers.conftest import Importing, own_fixture
 
 SORTS = ("newest", "oldest", "most_voted")
 EDITOR = "ed@news.example"
@@ -53,7 +54,7 @@ async def page_bytes(api: Importing, uri: str, sort: str) -> bytes:
 
 async def build_site(api: Importing, clock: FrozenClock) -> None:
     """Imported comments, then native ones: replies, an edit, a placeholder, votes."""
-    await api.run(WORDPRESS, fixture("wpimporter-theme-unit-test-data.xml"))
+    await api.run(WORDPRESS, own_fixture("wordpress-wxr-1.2.xml"))
     reader = await api.reader_token()
     as_reader = {"X-Talkback-Reader": reader}
     anchor = {"exact": "barrier", "prefix": "the ", "suffix": " is"}
@@ -156,7 +157,7 @@ async def test_export_lines_are_documented_records(
     assert header["site"] == SITE
     kinds = Counter(line["type"] for line in lines[1:])
     assert kinds == Counter(
-        {"site": 1, "thread": 8, "comment": 33, "vote": 2, "campaign": 2, "donation": 4}
+        {"site": 1, "thread": 4, "comment": 26, "vote": 2, "campaign": 2, "donation": 4}
     )
     native = next(line for line in lines if line.get("author", {}).get("name") == "Eve")
     assert native["origin"] == {"source": "talkback", "id": f"{SITE}/{native['id']}"}
@@ -199,8 +200,8 @@ async def test_a_site_moved_to_a_fresh_database_is_identical(
 
     summary = await fresh_api.run(TALKBACK, export)
 
-    assert summary.threads_created == 8
-    assert summary.comments_imported == 33
+    assert summary.threads_created == 4
+    assert summary.comments_imported == 26
     assert summary.votes_imported == 2
     assert (summary.campaigns_created, summary.donations_imported) == (2, 4)
     assert summary.notes[f"site {SITE!r} created from the export's settings"] == 1
@@ -233,7 +234,7 @@ async def test_restoring_an_export_into_its_own_site_adds_nothing(
     summary = await api.run(TALKBACK, export)
 
     assert summary.comments_imported == 0
-    assert summary.skipped["already imported"] == 33
+    assert summary.skipped["already imported"] == 26
     assert (summary.campaigns_created, summary.donations_imported) == (0, 0)
     assert summary.skipped["donation already imported"] == 4
     assert summary.notes[f"site {SITE!r} exists: its settings were kept"] == 1
@@ -300,3 +301,66 @@ async def test_unknown_record_types_are_skipped_and_bad_lines_refused(
     newer.write_text(header.replace('"version":1', '"version":2'), encoding="utf-8")
     with pytest.raises(ImportFailed, match="version 2"):
         await api.run(TALKBACK, newer)
+
+
+async def test_a_version_1_export_written_by_hand_imports_as_documented(
+    fresh_api: Importing,
+) -> None:
+    export = own_fixture("talkback-v1.jsonl")  # records out of order, one blank line
+
+    summary = await fresh_api.run(TALKBACK, export)
+
+    assert summary.threads_created == 2  # the page without comments too
+    assert summary.imported == Counter(
+        {"approved": 3, "deleted": 1, "pending": 1, "rejected": 1, "spam": 1, "shadowed": 1}
+    )
+    assert summary.votes_imported == 2
+    assert (summary.campaigns_created, summary.donations_imported) == (1, 3)
+    assert summary.skipped == Counter({
+        "record type 'subscription' (not known to this version)": 1,
+        "comment record with a missing or invalid field": 1,
+        "donation whose campaign is not in the file": 1,
+        "donation in another currency than its campaign": 1,
+    })  # fmt: skip
+    assert summary.problems == ["comment record: ValueError(\"unknown status 'bogus'\")"]
+    site = await load_site(fresh_api.context.database, SITE)  # made from the site record
+    assert (site.name, site.origins, site.locale) == (
+        "The Millbrook Ledger", ("https://ledger.example",), "en_GB",
+    )  # fmt: skip
+    assert (site.edit_window_seconds, site.moderation_mode, site.guest_identity) == (
+        600, "first", "required",
+    )  # fmt: skip
+    rows = {(row.import_source, row.import_id): row for row in await fresh_api.rows()}
+    hanna, tomasz = rows["wordpress", "501"], rows["talkback", "ledger/12"]
+    assert (hanna.upvotes, hanna.downvotes, hanna.score) == (5, 1, 4)  # counts beyond voters
+    assert hanna.anchor == {"exact": "footbridge", "prefix": "the new ", "suffix": " opened"}
+    assert (hanna.reader_id, hanna.avatar) == ("7d1c9a40b2e3", "a1b2c3d4e5f6")
+    assert hanna.ip_hash == "f0e1d2c3b4a5968778695a4b3c2d1e0f"
+    assert (hanna.toxicity, hanna.report_count) == (0.01, 1)
+    assert hanna.moderation == [
+        {"check": "links", "verdict": "approved", "reason": "no links", "score": None}
+    ]
+    assert tomasz.parent_id == hanna.id  # the reply came first in the file
+    assert tomasz.created_at.isoformat() == "2026-09-20T10:00:00.250000+00:00"
+    assert tomasz.edited_at.isoformat() == "2026-09-20T10:03:00+00:00"
+    async with fresh_api.context.database.read() as conn:
+        voters = {(row.comment_id, row.voter, row.value)
+                  for row in await conn.execute(select(votes))}  # fmt: skip
+    assert voters == {(hanna.id, "r:7d1c9a40b2e3", 1),
+                      (tomasz.id, "ip:f0e1d2c3b4a5968778695a4b3c2d1e0f", -1)}  # fmt: skip
+    page = await fresh_api.page("/2026/09/footbridge-opens", sort="oldest")
+    assert page["thread"] == {"uri": "/2026/09/footbridge-opens",
+                              "title": "The footbridge opens", "count": 3}  # fmt: skip
+    first, placeholder = page["comments"]  # pending, rejected, spam, shadowed: not shown
+    assert first["replies"][0]["score"] == -2
+    assert placeholder["status"] == "deleted"
+    assert placeholder["replies"][0]["html"] == "<p>Kept under a deleted comment.</p>"
+    quiet = await fresh_api.page("/2026/09/quiet-page")
+    assert quiet["thread"]["title"] == "A page nobody commented on"
+    assert await totals(fresh_api) == {"Keep the Ledger on the bridge beat": (6500, 2)}
+    assert await current_campaigns(fresh_api) == ["Keep the Ledger on the bridge beat"]
+    await fresh_api.assert_counters_consistent()
+
+    again = await fresh_api.run(TALKBACK, export)
+    assert (again.comments_imported, again.votes_imported, again.donations_imported) == (0, 0, 0)
+    assert again.skipped["already imported"] == 8

@@ -40,8 +40,11 @@ def read_disqus(
             if name not in ("thread", "post"):
                 continue
             parent = element.getparent()
-            if parent is None or parent.getparent() is not None:
+            if parent is not None and parent.getparent() is not None:
                 continue  # a post's own <thread dsq:id=…/> reference
+            # No parent: a top-level element whose end lxml reported late (it does so for
+            # an element holding a start tag that recovery repaired), after `release` of a
+            # later sibling had detached it. Its own children are intact: read it.
             if name == "thread":
                 thread = _thread(element, options)
                 if thread is not None:

@@ -32,7 +32,8 @@ class CountingReader(io.RawIOBase):
     """A binary file that reports every byte read, so a streaming parser drives the bar.
 
     `skip_to_markup` (lenient XML reading) drops whatever precedes the first `<`, such as
-    a stray character before the XML declaration, and remembers how many bytes it dropped.
+    a stray character before the XML declaration, and remembers how many bytes it dropped
+    and how many line ends were among them (the parser counts lines from what it is given).
     """
 
     def __init__(self, raw: BinaryIO, progress: Progress, *, skip_to_markup: bool = False) -> None:
@@ -40,6 +41,7 @@ class CountingReader(io.RawIOBase):
         self._progress = progress
         self._skipping = skip_to_markup
         self.skipped_bytes = 0
+        self.skipped_lines = 0
 
     def readable(self) -> bool:
         return True
@@ -52,10 +54,11 @@ class CountingReader(io.RawIOBase):
             self._progress.advance(len(data))
             if self._skipping:
                 start = data.find(b"<")
+                skipped = data if start < 0 else data[:start]
+                self.skipped_bytes += len(skipped)
+                self.skipped_lines += skipped.count(b"\n")
                 if start < 0:
-                    self.skipped_bytes += len(data)
                     continue
-                self.skipped_bytes += start
                 data = data[start:]
                 self._skipping = False
             buffer[: len(data)] = data

@@ -64,6 +64,7 @@ def iter_events(
             yield event, element
     except etree.XMLSyntaxError as exc:
         line, column = exc.position
+        line += _lines_skipped(source)
         message = _POSITION_SUFFIX.sub("", exc.msg or str(exc))
         where = f"line {line}, column {column}: {message}"
         if not lenient:
@@ -73,8 +74,14 @@ def iter_events(
             ) from exc
         summary.problem(where)
     if lenient:
+        skipped = _lines_skipped(source)
         for entry in parser.error_log:
-            summary.problem(f"line {entry.line}, column {entry.column}: {entry.message}")
+            summary.problem(f"line {entry.line + skipped}, column {entry.column}: {entry.message}")
+
+
+def _lines_skipped(source: BinaryIO | CountingReader) -> int:
+    """Lines dropped before the document, so positions name the file's own lines."""
+    return source.skipped_lines if isinstance(source, CountingReader) else 0
 
 
 def refuse_unsafe_doctype(element: etree._Element) -> None:
