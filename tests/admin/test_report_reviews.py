@@ -7,9 +7,14 @@ The same holds for the bulk action, the JSON API and the no-JavaScript page.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from talkback.core.identity import hash_ip
+from talkback.importers.options import ImportOptions
+from talkback.importers.run import run_import
+from talkback.importers.talkback_jsonl import TALKBACK
 from talkback.services.readers import Reader
 from talkback.services.reports import report_comment
 from tests.admin.conftest import MODERATOR, SECRET, SITE, Newsroom, StaffClient
@@ -168,3 +173,30 @@ async def test_keep_from_the_page_without_javascript(newsroom: Newsroom) -> None
     assert "Nothing reported right now." in after.text
     stats = await moderator.get(f"/admin/{SITE}/stats")
     assert "<b>0</b> reported now" in stats.text
+
+
+async def test_keep_clears_reports_counted_in_an_import_without_their_details(
+    newsroom: Newsroom, tmp_path: Path
+) -> None:
+    """Talkback's export carries a comment's report count but not the reports themselves."""
+    export = tmp_path / "export.jsonl"
+    records = [
+        {"format": "talkback-export", "version": 1, "site": SITE,
+         "exported_at": "2026-10-01T12:00:00Z", "generator": "talkback"},
+        {"type": "thread", "uri": "/imported", "title": "Imported",
+         "created_at": "2026-09-20T08:00:00Z", "comment_count": 1},
+        {"type": "comment", "id": 7, "thread": "/imported", "parent": None, "status": "approved",
+         "author": {"name": "Ada"}, "text": "Reported", "html": "<p>Reported</p>",
+         "created_at": "2026-09-20T10:00:00Z", "moderation": {"report_count": 2}},
+    ]  # fmt: skip
+    export.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    await run_import(newsroom.context, SITE, export, TALKBACK, ImportOptions(secret_key=SECRET))
+    editor = await newsroom.signed_in()
+    [imported] = await reported_queue(editor)
+    assert (imported["report_count"], imported["reports"]) == (2, [])
+
+    kept = await editor.post(f"{API}/comments/{imported['id']}/approve")
+    assert kept.status_code == 200
+    assert await reported_queue(editor) == []
+    [entry, *_] = await audit(editor)
+    assert (entry["action"], entry["details"]) == ("comment.keep", {"reports_resolved": 2})

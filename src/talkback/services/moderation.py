@@ -102,7 +102,8 @@ async def _set_status(
 
     async def job(conn: AsyncConnection) -> tuple[int, str]:
         row = await _staff_comment(conn, site, comment_id)
-        answered = await resolve_open_reports(conn, comment_id)
+        # An imported comment brings its report count without the reports behind it.
+        answered = max(await resolve_open_reports(conn, comment_id), int(row.report_count))
         if row.status == status:
             if not answered:
                 return int(row.thread_id), str(row.status)
