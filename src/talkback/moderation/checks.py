@@ -86,5 +86,7 @@ def site_mode(item: Submission, rules: ModerationSettings) -> Finding | None:
     if rules.mode == "pre":
         return Finding("mode", Action.HOLD, "the site reviews every comment first")
     if rules.mode == "first" and not item.has_approved_comment:
-        return Finding("mode", Action.HOLD, "a first comment is reviewed before it is shown")
+        return Finding(
+            "first_comment", Action.HOLD, "a first comment is reviewed before it is shown"
+        )
     return None

@@ -16,6 +16,9 @@ class Action(IntEnum):
 
 
 STATUS_OF = {Action.APPROVE: "approved", Action.HOLD: "pending", Action.REJECT: "rejected"}
+# The reason codes an author is told are the checks' names, except the trap's: a bot that
+# reads the answer learns that it looked automated, not which field gave it away.
+PUBLIC_REASON = {"honeypot": "automated"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,18 @@ class Verdict:
     @property
     def status(self) -> str:
         return STATUS_OF[self.action]
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """What decided a hold or a rejection, as stable codes for the author's client:
+        the checks whose action is the verdict's, in pipeline order, each once. Empty when
+        approved, so findings that only inform moderators are never shown as reasons."""
+        if self.action is Action.APPROVE:
+            return ()
+        codes = (
+            PUBLIC_REASON.get(f.check, f.check) for f in self.findings if f.action is self.action
+        )
+        return tuple(dict.fromkeys(codes))
 
     def stored(self) -> list[dict[str, Any]]:
         return [finding.stored() for finding in self.findings]

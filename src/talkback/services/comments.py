@@ -44,13 +44,24 @@ class CommentDraft:
 
 @dataclass(frozen=True, slots=True)
 class PostedComment:
+    """A new comment as its author sees it, with why it is not shown when it is not."""
+
     comment: dict[str, Any]
     edit_token: str
+    reasons: tuple[str, ...] = ()
 
     @property
     def held(self) -> bool:
         """Not shown to others: held for review, or refused by the pipeline."""
         return self.comment["status"] in ("pending", "rejected")
+
+
+@dataclass(frozen=True, slots=True)
+class EditedComment:
+    """An edited comment, with the pipeline's reasons when the edit took it down."""
+
+    comment: dict[str, Any]
+    reasons: tuple[str, ...] = ()
 
 
 async def post_comment(
@@ -66,8 +77,9 @@ async def post_comment(
     """Add a comment (creating the thread on its first comment) and return it.
 
     A reply must name a parent in the same thread that is still shown. The moderation
-    pipeline decides the status; a shadow-banned author is shown their comment as
-    published, and nobody else sees it.
+    pipeline decides the status, and its reasons come back for a comment that is not
+    shown; a shadow-banned author is shown their comment as published, with no reasons,
+    and nobody else sees it.
     """
     _check_guest_identity(site, draft)
     screening = await screen_new_comment(
@@ -114,7 +126,8 @@ async def post_comment(
         await publish(ctx, site.id, uri, "comment.created", {"comment": comment, "count": count})
     elif comment["status"] == "shadowed":
         comment["status"] = "approved"
-    return PostedComment(comment, issue_edit_token(ctx.secret_key, row.id))
+    reasons = screening.verdict.reasons if status != "shadowed" else ()
+    return PostedComment(comment, issue_edit_token(ctx.secret_key, row.id), reasons)
 
 
 def _check_guest_identity(site: Site, draft: CommentDraft) -> None:
@@ -127,11 +140,11 @@ def _check_guest_identity(site: Site, draft: CommentDraft) -> None:
 
 async def edit_comment(
     ctx: Context, site: Site, comment_id: int, text: str, reader: Reader, edit_token: str | None
-) -> dict[str, Any]:
+) -> EditedComment:
     """Replace the text of the caller's own comment within the site's edit window.
 
     The new text is judged again: a published comment edited into abuse is taken down
-    (held or rejected) like a new one would be.
+    (held or rejected) like a new one would be, and the verdict's reasons come back.
     """
     html = render_markdown(text)
     # Judged before the write is queued: the writer must not wait on the model. The
@@ -163,7 +176,7 @@ async def edit_comment(
         await announce_status_change(ctx, thread_id, comment, before)
     if comment["status"] == "shadowed":
         comment["status"] = "approved"
-    return comment
+    return EditedComment(comment, verdict.reasons if comment["status"] != "approved" else ())
 
 
 async def delete_comment(

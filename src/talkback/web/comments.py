@@ -13,7 +13,7 @@ from talkback.services import comments as comment_service
 from talkback.services.pages import PageRequest, read_page
 from talkback.services.screening import FormSignals
 from talkback.web.deps import CommentId, Ctx, EditToken, ReaderDep, SiteDep, Uri
-from talkback.web.schemas import CommentEdit, NewComment
+from talkback.web.schemas import CommentEdit, NewComment, moderation_outcome
 
 router = APIRouter(prefix="/api/v1/{site}", tags=["comments"])
 
@@ -44,7 +44,8 @@ async def list_comments(
 async def post_comment(
     ctx: Ctx, site: SiteDep, uri: Uri, body: NewComment, reader: ReaderDep
 ) -> JSONResponse:
-    """201 with the comment and its edit token; 202 when it is held for moderation."""
+    """201 with the comment and its edit token; 202 when it is not shown: held for
+    moderation (`pending`) or refused (`rejected`). `moderation` says which, and why."""
     draft = comment_service.CommentDraft(
         text=body.text,
         parent_id=body.parent_id,
@@ -60,7 +61,11 @@ async def post_comment(
     )
     posted = await comment_service.post_comment(ctx, site, uri, draft, reader, signals=signals)
     return JSONResponse(
-        {"comment": posted.comment, "edit_token": posted.edit_token},
+        {
+            "comment": posted.comment,
+            "edit_token": posted.edit_token,
+            "moderation": moderation_outcome(posted.comment, posted.reasons),
+        },
         status_code=202 if posted.held else 201,
     )
 
@@ -74,7 +79,11 @@ async def edit_comment(
     reader: ReaderDep,
     edit_token: EditToken = None,
 ) -> dict[str, Any]:
-    return await comment_service.edit_comment(ctx, site, comment_id, body.text, reader, edit_token)
+    """The edited comment, with `moderation` as for a new one (an edit can take it down)."""
+    edited = await comment_service.edit_comment(
+        ctx, site, comment_id, body.text, reader, edit_token
+    )
+    return {**edited.comment, "moderation": moderation_outcome(edited.comment, edited.reasons)}
 
 
 @router.delete("/comments/{comment_id}", status_code=204)

@@ -1,9 +1,10 @@
-"""What clients may send, with the limits of `core/drafts.py`."""
+"""What clients may send, with the limits of `core/drafts.py`, and what an author is told
+about their own comment."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypedDict
 
 from pydantic import (
     AfterValidator,
@@ -74,6 +75,20 @@ class NewComment(BaseModel):
     # people, and how long the form was open. API clients may leave both out.
     honeypot: Annotated[str | None, Field(max_length=200)] = None
     form_ms: Annotated[int | None, Field(ge=0, le=7 * 24 * 3600 * 1000)] = None
+
+
+class ModerationOutcome(TypedDict):
+    """`moderation` in the answer to a post or an edit: `status` as the comment's, and
+    `reasons`, stable codes of the checks that held or refused it (empty when it is shown):
+    mode, first_comment, links, banned_words, banned_patterns, toxicity, flood, form_time,
+    duplicate, automated."""
+
+    status: str
+    reasons: list[str]
+
+
+def moderation_outcome(comment: dict[str, Any], reasons: tuple[str, ...]) -> ModerationOutcome:
+    return {"status": comment["status"], "reasons": list(reasons)}
 
 
 class CommentEdit(BaseModel):
