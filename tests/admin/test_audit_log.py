@@ -9,20 +9,20 @@ from talkback.demo_funding import prepare_demo_campaign
 from tests.admin.conftest import ADMIN, SITE, Newsroom
 
 
-async def test_the_demo_campaign_is_audited_as_the_system_not_a_removed_account(
+async def test_the_demo_campaign_is_audited_as_demo_setup_not_a_removed_account(
     newsroom: Newsroom,
 ) -> None:
     await prepare_demo_campaign(newsroom.context, await newsroom.context.sites.get(SITE))
     editor = await newsroom.signed_in()
     entries = (await editor.get(f"/api/v1/admin/{SITE}/audit")).json()["entries"]
     [created] = [e for e in entries if e["action"] == "campaign.create"]
-    assert (created["staff"], created["actor"]) == (None, "system")
+    assert (created["staff"], created["actor"]) == (None, "demo setup")
 
     page = (await editor.get(f"/admin/{SITE}/audit")).text
     row = re.search(r"<tr>(?:(?!</tr>).)*campaign\.create.*?</tr>", page, re.S)
     assert row is not None
     assert "(removed" not in row.group(0)
-    assert re.search(r"<td[^>]*>\s*<span[^>]*>system</span>", row.group(0))
+    assert re.search(r"<td[^>]*>\s*<span[^>]*>demo setup</span>", row.group(0))
 
 
 async def test_a_staff_action_names_the_account(newsroom: Newsroom) -> None:

@@ -15,6 +15,7 @@ from talkback.core.identity import hash_ip
 from talkback.importers.options import ImportOptions
 from talkback.importers.run import run_import
 from talkback.importers.talkback_jsonl import TALKBACK
+from talkback.services.comments import CommentDraft, post_comment
 from talkback.services.readers import Reader
 from talkback.services.reports import report_comment
 from tests.admin.conftest import MODERATOR, SECRET, SITE, Newsroom, StaffClient
@@ -200,3 +201,29 @@ async def test_keep_clears_reports_counted_in_an_import_without_their_details(
     assert await reported_queue(editor) == []
     [entry, *_] = await audit(editor)
     assert (entry["action"], entry["details"]) == ("comment.keep", {"reports_resolved": 2})
+
+
+async def test_deleting_a_readers_data_leaves_other_readers_open_reports_counted(
+    newsroom: Newsroom,
+) -> None:
+    """Reader A's answered report goes with A's data; reader B's open one still counts."""
+    flagged = await newsroom.published("Disputed again")
+    ctx = newsroom.context
+    site = await ctx.sites.get(SITE)
+    reader_a = Reader(ip_hash=hash_ip("192.0.2.41", SECRET), reader_id="reader-a")
+    draft = CommentDraft(text="My own comment", author_name="Ada", email="ada@example.org")
+    await post_comment(ctx, site, "/2026/11/barrier", draft, reader_a)
+    await report(newsroom, flagged, "reader-a")
+    editor = await newsroom.signed_in()
+    assert (await editor.post(f"{API}/comments/{flagged}/approve")).status_code == 200
+    await report(newsroom, flagged, "reader-b", "spam")
+
+    deleted = await editor.post(
+        f"/api/v1/admin/{SITE}/readers/delete",
+        json={"email": "ada@example.org", "keep_comments": True},
+    )
+    assert deleted.status_code == 200, deleted.text
+    [still] = await reported_queue(editor)
+    assert (still["id"], still["report_count"]) == (flagged, 1)
+    assert still["reports"] == [{"reason": "spam", "note": None}]
+    assert await reported_now(editor) == 1

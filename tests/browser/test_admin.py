@@ -209,7 +209,7 @@ def test_each_card_shows_the_status_its_comment_now_has(
     expect(deleted.locator(".status-badge")).to_have_text("deleted")
 
 
-def test_the_audit_log_says_the_demo_campaign_was_set_up_by_the_system(
+def test_the_audit_log_says_the_demo_campaign_was_made_by_demo_setup(
     moderator: Moderator, talkback: Talkback, publisher: Host
 ) -> None:
     async def set_up_demo() -> None:
@@ -223,6 +223,6 @@ def test_the_audit_log_says_the_demo_campaign_was_set_up_by_the_system(
     admin = moderator.page
     admin.goto(f"{talkback.url}/admin/audited/audit")
     row = admin.locator("table.audit tbody tr", has_text="campaign.create")
-    expect(row.locator("td").nth(1)).to_have_text("system")
+    expect(row.locator("td").nth(1)).to_have_text("demo setup")
     expect(row).not_to_contain_text("removed")
     expect(row.locator(".details")).not_to_contain_text("actor")

@@ -21,7 +21,7 @@ from talkback.errors import Invalid, NotFound
 from talkback.funding import money
 from talkback.moderation.settings import ModerationSettings
 from talkback.services.context import Context
-from talkback.services.moderation import record_audit
+from talkback.services.moderation import SYSTEM_ACTOR, record_audit
 from talkback.services.sites import Site
 from talkback.services.staff import StaffMember
 from talkback.services.views import iso
@@ -165,8 +165,10 @@ async def create_campaign(
     *,
     current: bool = False,
     staff: StaffMember | None = None,
+    actor: str = SYSTEM_ACTOR,
 ) -> Campaign:
-    """A new open campaign; `current` makes it the one `…/campaigns/current` shows."""
+    """A new open campaign; `current` makes it the one `…/campaigns/current` shows.
+    Without `staff`, the audit log names `actor` as the one who made it."""
     values = _columns(draft)
 
     async def job(conn: AsyncConnection) -> int:
@@ -183,8 +185,9 @@ async def create_campaign(
             )
         ).scalar_one()  # fmt: skip
         await audit_campaign_action(
-            conn, site, staff, "campaign.create", campaign_id, {"title": values["title"]}
-        )
+            conn, site, staff, "campaign.create", campaign_id, {"title": values["title"]},
+            actor=actor,
+        )  # fmt: skip
         return campaign_id
 
     return await find_campaign(ctx, site, await ctx.database.write(job))
@@ -409,8 +412,10 @@ async def audit_campaign_action(
     action: str,
     campaign_id: int,
     details: dict[str, Any],
+    *,
+    actor: str = SYSTEM_ACTOR,
 ) -> None:
-    """Staff actions are audited; the CLI and the demo act as no one in particular."""
+    """Staff actions are audited under their account; others under `actor`."""
     await record_audit(
         conn,
         site_id=site.id,
@@ -418,4 +423,5 @@ async def audit_campaign_action(
         action=action,
         target=f"campaign:{campaign_id}",
         details=details,
+        actor=actor,
     )

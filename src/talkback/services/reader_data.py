@@ -270,7 +270,7 @@ async def _withdraw_votes(conn: AsyncConnection, vote_rows: Any) -> int:
 async def _remove_reports(conn: AsyncConnection, site: Site, voters: list[str]) -> int:
     report_rows = (
         await conn.execute(
-            select(reports.c.id, reports.c.comment_id)
+            select(reports.c.id, reports.c.comment_id, reports.c.resolved_at)
             .join(comments, comments.c.id == reports.c.comment_id)
             .join(threads, threads.c.id == comments.c.thread_id)
             .where(threads.c.site_id == site.id, reports.c.reporter.in_(voters))
@@ -278,6 +278,8 @@ async def _remove_reports(conn: AsyncConnection, site: Site, voters: list[str]) 
     ).all()
     for report in report_rows:
         await conn.execute(delete(reports).where(reports.c.id == report.id))
+        if report.resolved_at is not None:
+            continue  # answered by a moderator already: no longer in report_count
         await conn.execute(
             update(comments)
             .where(comments.c.id == report.comment_id, comments.c.report_count > 0)
