@@ -27,7 +27,7 @@ def rules(**changes: object) -> ModerationSettings:
     return validated_changes(RULES, dict(changes))
 
 
-def test_honeypot_rejects_and_a_rushed_form_is_held() -> None:
+def test_honeypot_rejects_and_a_near_instant_form_is_held() -> None:
     caught = checks.honeypot_and_timing(checks.Submission("hi", honeypot="http://x"), RULES)
     assert caught is not None
     assert caught.action is Action.REJECT
@@ -35,6 +35,52 @@ def test_honeypot_rejects_and_a_rushed_form_is_held() -> None:
     assert rushed is not None
     assert rushed.action is Action.HOLD
     assert checks.honeypot_and_timing(checks.Submission("hi"), RULES) is None
+
+
+def test_fast_writing_alone_is_recorded_but_does_not_hold() -> None:
+    """A reader who pastes a comment written elsewhere sends it within seconds."""
+    pasted = checks.honeypot_and_timing(checks.Submission("hi", form_seconds=1.5), RULES)
+    assert pasted is not None
+    assert pasted.check == "form_time"
+    assert pasted.action is Action.APPROVE
+    unhurried = checks.Submission("hi", form_seconds=3.0)
+    assert checks.honeypot_and_timing(unhurried, RULES) is None
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        checks.Submission("cheap pills at https://spam.example", form_seconds=1.5),
+        checks.Submission("cheap pills at www.spam.example", form_seconds=2.9),
+        checks.Submission("another one", form_seconds=1.5, recent_by_same_author=1),
+    ],
+    ids=["link", "bare-link", "second-post-in-a-minute"],
+)
+def test_fast_writing_with_another_sign_of_a_script_is_held(item: checks.Submission) -> None:
+    finding = checks.honeypot_and_timing(item, RULES)
+    assert finding is not None
+    assert finding.action is Action.HOLD
+
+
+def test_a_site_without_the_timing_rule_judges_no_speed() -> None:
+    off = rules(min_form_seconds=0)
+    item = checks.Submission("see https://a.example", form_seconds=0.1, recent_by_same_author=2)
+    assert checks.honeypot_and_timing(item, off) is None
+
+
+def test_a_lower_threshold_holds_only_what_is_under_it() -> None:
+    quick = rules(min_form_seconds=0.5)
+    assert checks.honeypot_and_timing(checks.Submission("hi", form_seconds=0.6), quick) is None
+    held = checks.honeypot_and_timing(checks.Submission("hi", form_seconds=0.4), quick)
+    assert held is not None
+    assert held.action is Action.HOLD
+
+
+async def test_a_fast_but_otherwise_clean_comment_is_approved_with_the_finding_kept() -> None:
+    verdict = await judge(checks.Submission("hi", form_seconds=1.2), RULES, FixedScorer(0.01))
+    assert verdict.status == "approved"
+    assert verdict.reasons == ()
+    assert [(f["check"], f["verdict"]) for f in verdict.stored()] == [("form_time", "approved")]
 
 
 def test_too_many_links_are_held() -> None:
@@ -74,6 +120,14 @@ async def test_the_most_severe_finding_wins_and_all_are_kept() -> None:
     assert verdict.status == "rejected"
     assert [f["check"] for f in verdict.stored()] == ["honeypot", "links", "toxicity"]
     assert verdict.toxicity == 0.8
+    assert verdict.reasons == ("automated",)  # what decided it, the trap unnamed
+
+
+async def test_the_reasons_of_a_hold_are_the_checks_that_held_it_once_each() -> None:
+    item = checks.Submission("see https://a.example https://b.example", form_seconds=1.5)
+    verdict = await judge(item, rules(max_links=1, mode="pre"), FixedScorer(0.8))
+    assert verdict.status == "pending"
+    assert verdict.reasons == ("form_time", "links", "toxicity", "mode")
 
 
 @pytest.mark.parametrize(

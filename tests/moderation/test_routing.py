@@ -33,13 +33,36 @@ async def test_thresholds_are_per_site(api: Api, moderator: StaffMember) -> None
     assert response.json()["comment"]["status"] == "pending"
 
 
-async def test_honeypot_and_rushed_forms(api: Api) -> None:
+async def test_honeypot_and_near_instant_forms(api: Api) -> None:
     bot = await api.post("Great article!", honeypot="http://spam.example")
     assert bot.json()["comment"]["status"] == "rejected"
     rushed = await api.post("Great article, really.", form_ms=400)
     assert rushed.json()["comment"]["status"] == "pending"
     person = await api.post("Great article, truly.", form_ms=45_000)
     assert person.json()["comment"]["status"] == "approved"
+
+
+async def test_a_comment_pasted_within_three_seconds_is_published(api: Api) -> None:
+    """Fast writing alone is no reason to hold a person's comment (the default 3 s rule)."""
+    pasted = await api.post("I wrote this before I opened the page.", form_ms=1_500)
+    assert pasted.status_code == 201
+    assert pasted.json()["comment"]["status"] == "approved"
+
+
+async def test_fast_writing_with_a_link_is_held(api: Api) -> None:
+    response = await api.post("Cheap sandbags at https://shop.example", form_ms=1_500)
+    assert response.status_code == 202
+    assert response.json()["moderation"]["reasons"] == ["form_time"]
+    slow = await api.post("Sandbag prices at https://shop.example", form_ms=45_000)
+    assert slow.status_code == 201
+
+
+async def test_fast_writing_in_series_is_held(limited_api: Api) -> None:
+    first = await limited_api.post("My first point, pasted.", form_ms=1_500)
+    assert first.status_code == 201
+    second = await limited_api.post("My second point, pasted too.", form_ms=1_500)
+    assert second.status_code == 202
+    assert second.json()["moderation"]["reasons"] == ["form_time"]
 
 
 async def test_links_words_and_patterns(api: Api, moderator: StaffMember) -> None:

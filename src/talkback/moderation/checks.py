@@ -30,20 +30,35 @@ class Submission:
 
 
 FLOOD_LIMIT = 3  # under the rate limit (5 a minute): held before refused
+INSTANT_SECONDS = 1.0
 
 
 def honeypot_and_timing(item: Submission, rules: ModerationSettings) -> Finding | None:
-    """Bots fill hidden fields and post instantly; clients that send no signals are not
-    judged here (a plain API client is judged by the other checks alone)."""
+    """Bots fill hidden fields and post the moment a form appears; clients that send no
+    signals are not judged here (a plain API client is judged by the other checks alone).
+
+    Writing fast (under the site's `min_form_seconds`, 3 s by default) does not hold a
+    comment on its own: people paste what they wrote elsewhere or answer in one line, and
+    holding them for it treated readers as bots. It holds only when it is near-instant
+    (under INSTANT_SECONDS: nobody focuses a form, writes or pastes, and sends that fast),
+    or when it comes with a second sign of a script that the submission already carries:
+    a link in the text (what most spam is for), or another comment by the same author
+    within the minute (a script posting in series). Alone it is recorded as an approving
+    finding, so moderators still see it next to the comment.
+    """
     if item.honeypot:
         return Finding("honeypot", Action.REJECT, "a field hidden from people was filled in")
-    if item.form_seconds is not None and item.form_seconds < rules.min_form_seconds:
-        return Finding(
-            "form_time",
-            Action.HOLD,
-            f"written in {item.form_seconds:.1f} s, under {rules.min_form_seconds:g} s",
-        )
-    return None
+    seconds, limit = item.form_seconds, rules.min_form_seconds
+    if seconds is None or seconds >= limit:
+        return None
+    written = f"written in {seconds:.2f} s, under {limit:g} s"
+    if seconds < INSTANT_SECONDS:
+        return Finding("form_time", Action.HOLD, f"{written}: faster than a person sends")
+    if LINK.search(item.text):
+        return Finding("form_time", Action.HOLD, f"{written}, with a link")
+    if item.recent_by_same_author:
+        return Finding("form_time", Action.HOLD, f"{written}, after another comment just now")
+    return Finding("form_time", Action.APPROVE, f"{written}; not held on its own")
 
 
 def links(item: Submission, rules: ModerationSettings) -> Finding | None:
