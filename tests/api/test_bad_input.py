@@ -37,6 +37,11 @@ def _error(body: dict[str, Any]) -> dict[str, Any]:
         ({"text": "ok", "anchor": {"exact": ""}}, "anchor.exact"),
         ({"text": "ok", "surprise": 1}, "surprise"),
         ({}, "text"),
+        # PostgreSQL cannot store a NUL character: refused up front, on every database.
+        ({"text": "\x00"}, "text"),
+        ({"text": "ok", "author_name": "Ana\x00"}, "author_name"),
+        ({"text": "ok", "title": "\x00 title"}, "title"),
+        ({"text": "ok", "anchor": {"exact": "a\x00b"}}, "anchor.exact"),
     ],
 )
 async def test_invalid_fields_are_422_naming_the_field(

@@ -33,20 +33,31 @@ def _not_blank(value: str) -> str:
     return value.strip()
 
 
+def _no_nul(value: str) -> str:
+    """PostgreSQL's text cannot hold a NUL character; no reader means to type one."""
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
 def _short_url(value: HttpUrl) -> HttpUrl:
     if len(str(value)) > drafts.MAX_WEBSITE_LENGTH:
         raise ValueError(f"must be at most {drafts.MAX_WEBSITE_LENGTH} characters")
     return value
 
 
+Stored = AfterValidator(_no_nul)
 CommentText = Annotated[
-    str, Field(min_length=1, max_length=drafts.MAX_TEXT_LENGTH), AfterValidator(_not_blank)
+    str,
+    Field(min_length=1, max_length=drafts.MAX_TEXT_LENGTH),
+    AfterValidator(_not_blank),
+    Stored,
 ]
 Optional = BeforeValidator(_blank_to_none)
-Name = Annotated[str, Field(max_length=drafts.MAX_NAME_LENGTH)]
-Title = Annotated[str, Field(max_length=drafts.MAX_TITLE_LENGTH)]
+Name = Annotated[str, Field(max_length=drafts.MAX_NAME_LENGTH), Stored]
+Title = Annotated[str, Field(max_length=drafts.MAX_TITLE_LENGTH), Stored]
 Website = Annotated[HttpUrl, AfterValidator(_short_url)]
-Note = Annotated[str, Field(max_length=500)]
+Note = Annotated[str, Field(max_length=500), Stored]
 
 
 class Anchor(BaseModel):
@@ -54,9 +65,9 @@ class Anchor(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    exact: Annotated[str, Field(min_length=1, max_length=drafts.MAX_ANCHOR_QUOTE_LENGTH)]
-    prefix: Annotated[str, Field(max_length=drafts.MAX_ANCHOR_CONTEXT_LENGTH)] = ""
-    suffix: Annotated[str, Field(max_length=drafts.MAX_ANCHOR_CONTEXT_LENGTH)] = ""
+    exact: Annotated[str, Field(min_length=1, max_length=drafts.MAX_ANCHOR_QUOTE_LENGTH), Stored]
+    prefix: Annotated[str, Field(max_length=drafts.MAX_ANCHOR_CONTEXT_LENGTH), Stored] = ""
+    suffix: Annotated[str, Field(max_length=drafts.MAX_ANCHOR_CONTEXT_LENGTH), Stored] = ""
     start: Annotated[int | None, Field(ge=0, le=10_000_000)] = None
     end: Annotated[int | None, Field(ge=0, le=10_000_000)] = None
 
