@@ -2,16 +2,55 @@
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Iterator
 
+import httpx
+import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.browser.conftest import Host, Talkback, Widget
+from talkback.services.moderation import add_ban, reject_comment, update_moderation_settings
+from talkback.services.sites import create_site
+from talkback.services.staff import StaffMember, create_staff
+from tests.browser.conftest import EDITOR_PASSWORD, Host, Talkback, Widget
 
 THREAD = re.compile(r"/api/v1/[^/]+/comments\?")
 COMMENTS = re.compile(r"/api/v1/[^/]+/comments")
+STREAM = re.compile(r"/api/v1/[^/]+/stream")
 OFFLINE = "Could not reach the comment server. Check your connection and try again."
+BANNED_SITE = "banned"  # bans the address every browser here comes from (127.0.0.1)
+LIMITED_SITE = "limited"  # used while the server's rate limits are on
+REPORTING_SITE = "reporting"
+
+
+@pytest.fixture(scope="module")
+def staff(talkback: Talkback, publisher: Host) -> StaffMember:
+    """An admin, and the sites of this module, made as an admin would make them."""
+
+    async def prepare() -> StaffMember:
+        ctx = talkback.context
+        admin = await create_staff(ctx.database, "errors@news.example", EDITOR_PASSWORD, "admin")
+        for site_id in (BANNED_SITE, LIMITED_SITE, REPORTING_SITE):
+            site = await create_site(
+                ctx.database, site_id, name="The Example News", origins=[publisher.origin]
+            )
+            # Tests post within a second of opening the page (see conftest.py).
+            await update_moderation_settings(ctx, site, {"min_form_seconds": 0}, admin)
+        banned = await ctx.sites.get(BANNED_SITE)
+        await add_ban(ctx, banned, kind="ip", value="127.0.0.1", shadow=False,
+                      reason="test", expires_at=None, staff=admin)  # fmt: skip
+        return admin
+
+    return talkback.run(prepare())
+
+
+@pytest.fixture
+def rate_limits(talkback: Talkback, staff: StaffMember) -> Iterator[None]:
+    """The server's own rate limits, on for one test (the suite posts faster than people)."""
+    limits = talkback.context.rate_limits
+    limits.enabled = True
+    yield
+    limits.enabled = False
 
 
 def test_an_unreachable_server_offers_retry(
@@ -69,29 +108,77 @@ def test_a_too_long_comment_is_refused_in_words_and_kept_as_a_draft(
     expect(widget.text).to_have_value(essay)
 
 
-def test_rate_limiting_says_when_to_try_again(
-    widget: Widget, host: Host, article: str, page: Page
+def test_commenting_too_fast_is_held_then_refused_with_the_wait(
+    widget: Widget, host: Host, article: str, rate_limits: None
 ) -> None:
-    widget.open(host.url(article))
-
-    def too_fast(route: Route) -> None:
-        if route.request.method != "POST":
-            route.continue_()
-            return
-        route.fulfill(
-            status=429,
-            headers={
-                "Access-Control-Allow-Origin": host.origin,
-                "Access-Control-Expose-Headers": "Retry-After",
-                "Retry-After": "30",
-            },
-            content_type="application/json",
-            body=json.dumps({"error": {"code": "rate_limited", "message": "slow down"}}),
-        )
-
-    page.route(COMMENTS, too_fast)
-    widget.post("One more thing")
-    expect(widget.root.locator(".tb > .tb-form .tb-error")).to_have_text(
-        "You are commenting too fast. Please try again in 30 seconds."
+    """Three comments a minute are shown, the next ones held as a flood, and past five a
+    minute the server refuses and says for how long; the refused text stays."""
+    widget.open(host.url(article, site=LIMITED_SITE))
+    for n in range(1, 4):
+        widget.post(f"Point number {n}")
+        expect(widget.comment_with(f"Point number {n}")).to_be_visible()
+    widget.post("Point number 4")
+    expect(widget.root.locator(".tb > .tb-notice")).to_have_text(
+        "Thank you! You posted several comments within a minute, so a moderator will check"
+        " this one before it appears."
     )
-    expect(widget.text).to_have_value("One more thing")
+    expect(widget.comments).to_have_count(3)
+    widget.post("Point number 5")
+    expect(widget.text).to_have_value("")
+    widget.post("Point number 6")
+    alert = widget.root.locator(".tb > .tb-form .tb-error")
+    expect(alert).to_have_text(
+        re.compile(r"^You are commenting too fast\. Please try again in \d+ seconds\.$")
+    )
+    expect(widget.text).to_have_value("Point number 6")
+    expect(widget.comments).to_have_count(3)
+
+
+def test_voting_too_fast_says_so_and_when_to_try_again(
+    widget: Widget, host: Host, article: str, talkback: Talkback, page: Page, rate_limits: None
+) -> None:
+    comment_id = talkback.post(article, "Vote on me", site=LIMITED_SITE)
+    widget.open(host.url(article, site=LIMITED_SITE))
+    # The reader has voted a minute's worth already (60), from this browser.
+    reader = page.evaluate(
+        "JSON.parse(Object.entries(localStorage)"
+        ".find(([key]) => key.startsWith('talkback:reader:'))[1])"
+    )
+    vote = f"{talkback.url}/api/v1/{LIMITED_SITE}/comments/{comment_id}/vote"
+    for n in range(60):
+        answer = httpx.post(vote, json={"value": n % 2}, headers={"X-Talkback-Reader": reader})
+        assert answer.status_code == 200, answer.text
+    widget.comment(comment_id).get_by_role("button", name="Upvote").click()
+    expect(widget.comment(comment_id).get_by_role("alert")).to_have_text(
+        re.compile(r"^You are voting too fast\. Please try again in \d+ seconds\.$")
+    )
+
+
+def test_a_banned_reader_is_told_and_keeps_the_text(
+    widget: Widget, host: Host, article: str, staff: StaffMember
+) -> None:
+    widget.open(host.url(article, site=BANNED_SITE))
+    widget.post("Let me back in")
+    alert = widget.root.locator(".tb > .tb-form .tb-error")
+    expect(alert).to_have_text("You can no longer comment on this site.")
+    expect(widget.text).to_have_value("Let me back in")
+    expect(widget.comments).to_have_count(0)
+
+
+def test_reporting_a_comment_taken_down_meanwhile_says_so(
+    widget: Widget, host: Host, article: str, talkback: Talkback, page: Page, staff: StaffMember
+) -> None:
+    """The reader's live connection is down, so the comment is still on their screen."""
+    page.route(STREAM, lambda route: route.abort("connectionrefused"))
+    comment_id = talkback.post(article, "Soon gone", site=REPORTING_SITE)
+    widget.open(host.url(article, site=REPORTING_SITE))
+
+    async def take_down() -> None:
+        site = await talkback.context.sites.get(REPORTING_SITE)
+        await reject_comment(talkback.context, site, comment_id, staff)
+
+    talkback.run(take_down())
+    comment = widget.comment(comment_id)
+    comment.get_by_role("button", name="Report").click()
+    comment.get_by_role("button", name="Send report").click()
+    expect(comment.get_by_role("alert")).to_have_text("This comment is no longer shown.")

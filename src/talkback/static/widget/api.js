@@ -10,11 +10,17 @@ import { local } from './storage.js';
 /** Added to the page's address by a return from checkout: `thanks` or `cancelled` (docs/funding.md). */
 export const RETURN_PARAM = 'talkback_donation';
 
-/** Server error codes with a sentence of their own in the catalogues. */
+/** Server error codes, and reasons a comment is refused for, with a sentence of their own. */
 const MESSAGES = {
   edit_window_closed: 'errEditWindow',
   not_author: 'errNotAuthor',
   parent_closed: 'errParentClosed',
+  invalid_parent: 'errParentClosed',
+  banned: 'errBanned',
+  not_shown: 'errNotShown',
+  duplicate: 'errDuplicate',
+  toxicity: 'errAbusive',
+  automated: 'errAutomated',
   origin_not_allowed: 'errOrigin',
   own_comment: 'errOwnVote',
   not_votable: 'errNotVotable',
@@ -28,6 +34,17 @@ const MESSAGES = {
   payment_provider_error: 'errPayments',
 };
 
+/** Why a comment is held, by the server's reason code (else `held`). */
+const HELD = {
+  first_comment: 'heldFirst',
+  links: 'heldLinks',
+  banned_words: 'heldWords',
+  banned_patterns: 'heldWords',
+  toxicity: 'heldTone',
+  flood: 'heldFlood',
+  form_time: 'heldFast',
+};
+
 /** The server's default edit window (seconds), until /config says otherwise. */
 const DEFAULT_EDIT_WINDOW = 900;
 
@@ -37,13 +54,15 @@ export class ApiError extends Error {
    * @param {number} status 0 when the server could not be reached
    * @param {{code?: string, message?: string, fields?: {field: string, message: string}[]}} problem
    * @param {number} [retryAfter] seconds
+   * @param {string} [limited] what to say when rate limited
    */
-  constructor(status, problem = {}, retryAfter = 0) {
+  constructor(status, problem = {}, retryAfter = 0, limited = 'errRateLimited') {
     super(problem.message || `HTTP ${status}`);
     this.status = status;
     this.code = problem.code || (status ? `http_${status}` : 'offline');
     this.fields = problem.fields || [];
     this.retryAfter = retryAfter;
+    this.limited = limited;
   }
 
   get fieldNames() {
@@ -54,9 +73,10 @@ export class ApiError extends Error {
   describe(t) {
     const { status, code, fields } = this;
     if (status === 0) return t('errOffline');
-    if (status === 429) return this.retryAfter ? t('errRateLimited', { n: this.retryAfter }) : t('errRateLimitedSoon');
+    if (status === 429) return this.retryAfter ? t(this.limited, { n: this.retryAfter }) : t('errRateLimitedSoon');
     if (status === 413) return t('errTooLarge');
     if (MESSAGES[code]) return t(MESSAGES[code]);
+    if (status === 202) return t('errRejected');
     if (status === 422) {
       const text = fields.find((problem) => problem.field === 'text');
       const max = /at most (\d+)/.exec(text?.message)?.[1];
@@ -69,6 +89,8 @@ export class ApiError extends Error {
     return status >= 500 ? t('errServer') : t('errGeneric');
   }
 }
+
+const heldKey = (reason) => HELD[reason] || 'held';
 
 /** The thread a page belongs to: `data-uri`, else its canonical URL, else its path. */
 export function pageUri(container) {
@@ -106,19 +128,29 @@ export class Api {
     return this.request('GET', '/comments', { query: { uri: this.uri, sort, cursor }, plain: true });
   }
 
-  /** Post and keep the edit token; `held`: kept for moderation (202), so not shown yet. */
+  /**
+   * Post and keep the edit token. A refused comment (202 `rejected`) is thrown as an
+   * ApiError, so the form keeps the draft; `held` (202 `pending`) is the key saying why.
+   */
   async post(fields) {
     const posted = await this.request('POST', '/comments', { query: { uri: this.uri }, body: fields });
+    const { status } = posted.comment;
+    const reason = posted.moderation?.reasons[0];
+    if (status === 'rejected') throw new ApiError(202, { code: reason });
     const until = Date.parse(posted.comment.created_at) + this.editWindow * 1000;
     this.keep(posted.comment.id, { token: posted.edit_token, until, text: fields.text });
-    return { ...posted, held: posted.comment.status === 'pending' };
+    return { ...posted, held: status !== 'approved' && heldKey(reason) };
   }
 
+  /** The edited comment; `takenDown`: the key saying why the edit took it down (held or refused). */
   async edit(id, text) {
     const comment = await this.request('PATCH', `/comments/${id}`, { body: { text }, edit: id });
     const kept = this.edits()[id];
     if (kept) this.keep(id, { ...kept, text });
-    return comment;
+    const { status, moderation } = comment;
+    const reason = moderation?.reasons[0];
+    const takenDown = status === 'pending' ? heldKey(reason) : status === 'rejected' && (reason === 'toxicity' ? 'editAbusive' : 'editRejected');
+    return { ...comment, takenDown };
   }
 
   async remove(id) {
@@ -127,7 +159,7 @@ export class Api {
   }
 
   vote(id, value) {
-    return this.request('POST', `/comments/${id}/vote`, { body: { value } });
+    return this.request('POST', `/comments/${id}/vote`, { body: { value }, limited: 'errVoteRateLimited' });
   }
 
   report(id, reason) {
@@ -169,7 +201,7 @@ export class Api {
 
   /**
    * @param {string} path below /api/v1/{site}
-   * @param {{query?: object, body?: object, edit?: number, plain?: boolean, retried?: boolean}} options
+   * @param {{query?: object, body?: object, edit?: number, plain?: boolean, retried?: boolean, limited?: string}} options
    *   `plain`: no reader token (shared reads); `edit`: send that comment's edit token
    */
   async request(method, path, options = {}) {
@@ -205,6 +237,6 @@ export class Api {
       if (path !== '/me') await this.me().catch(() => null);
       return this.request(method, path, { ...options, retried: true });
     }
-    throw new ApiError(response.status, problem, Number(response.headers.get('Retry-After')) || 0);
+    throw new ApiError(response.status, problem, Number(response.headers.get('Retry-After')) || 0, options.limited);
   }
 }

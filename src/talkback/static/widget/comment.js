@@ -175,7 +175,7 @@ function replyForm(record, ctx, close) {
     onCancel: () => close(),
     onDone(result) {
       close(false);
-      if (result.held) record.slot.append(h('p', { class: 'tb-notice', role: 'status' }, ctx.t('held')));
+      if (result.held) record.slot.append(h('p', { class: 'tb-notice', role: 'status' }, ctx.t(result.held)));
       else ctx.thread.ownPosted(result.comment)?.article.focus();
     },
   });
@@ -224,7 +224,8 @@ function edit(record, ctx, control) {
     onCancel: restore,
     onDone(updated) {
       restore();
-      updateComment(record, updated, ctx);
+      if (updated.takenDown) ctx.thread.takenDown(record.comment.id, ctx.t(updated.takenDown));
+      else updateComment(record, updated, ctx);
     },
   });
   body.replaceWith(form);

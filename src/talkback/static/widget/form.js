@@ -118,7 +118,7 @@ export function createForm(ctx, { parent, parentName, comment, initial = '', onD
       onDone(result);
     } catch (failure) {
       showError(error, failure, t, failure.status === 0 ? () => form.requestSubmit() : null);
-      const fields = { text, author_name: name, email, name_required: name, email_required: email };
+      const fields = { text, author_name: name, email, name_required: name, email_required: email, duplicate: text, toxicity: text };
       fields[failure.fieldNames?.[0] || failure.code]?.setAttribute('aria-invalid', 'true');
     } finally {
       form.removeAttribute('aria-busy');

@@ -171,11 +171,26 @@ export class Thread {
     return record;
   }
 
-  /** The main form's answer: shown at once, or a notice when held for moderation. */
+  /** The main form's answer: shown at once, or a notice saying why it is held. */
   posted(result) {
     this.notice.hidden = !result.held;
-    this.notice.textContent = result.held ? this.ctx.t('held') : '';
+    this.notice.textContent = result.held ? this.ctx.t(result.held) : '';
     if (!result.held) this.ownPosted(result.comment);
+  }
+
+  /** The reader's edit took their comment down: say so where it was (above, if live removed it first). */
+  takenDown(id, message) {
+    const record = this.records.get(id);
+    let note = this.notice;
+    if (record) {
+      note = h('p', { class: 'tb-notice', role: 'status', tabindex: -1 });
+      record.item.replaceChildren(note);
+      this.records.delete(id);
+      this.setCount(this.count - 1);
+    }
+    note.textContent = message;
+    note.hidden = false;
+    note.focus();
   }
 
   /** The reader's own new comment: shown at once, editable, never behind the bubble. */
