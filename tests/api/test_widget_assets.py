@@ -56,3 +56,13 @@ async def test_nothing_outside_the_widget_modules_is_served(api: Api, path: str)
     response = await api.client.get(path)
     assert response.status_code == 404
     assert set(response.json()["error"]) >= {"code", "message"}
+
+
+async def test_the_server_has_an_icon_where_browsers_look_for_it(api: Api) -> None:
+    conventional = await api.client.get("/favicon.ico")
+    linked = await api.client.get("/static/favicon.svg")
+    for response in (conventional, linked):
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("image/svg+xml")
+        assert response.text.startswith("<svg")
+    assert conventional.content == linked.content

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Response, expect
 
 from talkback.demo import SAMPLE_COMMENTS, prepare_demo
 from tests.browser.conftest import ARTIFACTS, Talkback, Widget
@@ -32,3 +32,35 @@ def test_the_demo_article_shows_its_seeded_thread_in_light_and_dark(
     widget.root.locator(".tb-form textarea").first.focus()
     widget.root.locator(".tb-head").scroll_into_view_if_needed()
     page.screenshot(path=ARTIFACTS / "demo-phone.png")
+
+
+def test_the_demo_page_loads_every_file_it_asks_for_its_icon_included(
+    widget: Widget, talkback: Talkback, page: Page
+) -> None:
+    talkback.run(prepare_demo(talkback.context, [talkback.url]))
+    failed: list[str] = []
+
+    def check(response: Response) -> None:
+        if response.status >= 400:
+            failed.append(f"{response.status} {response.url}")
+
+    page.on("response", check)
+    widget.open(f"{talkback.url}/")
+    page.wait_for_load_state("networkidle")
+    icon = page.locator('head link[rel="icon"]')
+    expect(icon).to_have_count(1)
+    width, height = icon.evaluate(
+        """async (link) => {
+          const image = new Image();
+          image.src = link.href;
+          await image.decode();
+          return [image.naturalWidth, image.naturalHeight];
+        }"""
+    )
+    assert width > 0
+    assert height > 0
+    # Browsers and tools that ignore the link ask for /favicon.ico.
+    fallback = page.request.get(f"{talkback.url}/favicon.ico")
+    assert fallback.status == 200
+    assert fallback.headers["content-type"].startswith("image/")
+    assert failed == []

@@ -1,5 +1,5 @@
 """The widget's files: the `embed.js` loader publishers include, its stylesheet, and the
-ES modules it imports from `/widget/<version>/`.
+ES modules it imports from `/widget/<version>/`; and the server's icon at `/favicon.ico`.
 
 Modules live under a versioned path so they can be cached for a year and an upgrade is
 picked up as soon as the short-lived loader is; relative imports between modules keep the
@@ -25,7 +25,12 @@ VERSION_PLACEHOLDER = "__TALKBACK_VERSION__"
 LOADER_CACHE = "public, max-age=300"
 MODULE_CACHE = "public, max-age=31536000, immutable"
 MAX_MODULE_PATH = 200  # far longer than any module's name, far shorter than the OS's limits
-MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+ICON_CACHE = "public, max-age=86400"
+MEDIA_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 
 router = APIRouter(include_in_schema=False)
 
@@ -64,6 +69,13 @@ async def embed_js(request: Request) -> Response:
 @router.get("/embed.css")
 async def embed_css(request: Request) -> Response:
     return _serve(request, _asset(STATIC / "embed.css"), LOADER_CACHE)
+
+
+@router.get("/favicon.ico")
+async def favicon(request: Request) -> Response:
+    """A speech bubble, as SVG: pages link `/static/favicon.svg`, but browsers and tools
+    that ignore the link ask for this path (and got a 404 in every log)."""
+    return _serve(request, _asset(STATIC / "favicon.svg"), ICON_CACHE)
 
 
 @router.get("/widget/{version}/{path:path}")
