@@ -86,3 +86,26 @@ async def test_random_signed_events_never_cause_a_server_error(
 
     assert response.status_code in (200, 400, 422), response.text
     assert (await funding.shown())["raised"] >= 0
+
+
+async def test_a_nul_in_a_gifts_name_or_message_is_a_422_naming_the_field(
+    funding: Funding,
+) -> None:
+    await funding.campaign()
+    for field in ("donor_name", "message"):
+        response = await funding.checkout(**{field: "Ana\x00"})
+        assert response.status_code == 422, response.text
+        assert field in response.json()["error"]["message"]
+    unnamed = await funding.checkout(donor_name=None, message=None)
+    assert unnamed.status_code == 201, unnamed.text
+
+
+async def test_a_paid_gift_whose_metadata_holds_a_nul_is_counted_without_it(
+    funding: Funding,
+) -> None:
+    """Stripe has taken the money by then: the gift counts, the NUL is dropped."""
+    campaign = await funding.campaign(donor_wall=True)
+    await funding.give(campaign, 1500, donor_name="Ma\x00ra", message="For the\x00 maps")
+    shown = await funding.shown()
+    assert shown["raised"] == 15
+    assert [(w["name"], w["message"]) for w in shown["wall"]] == [("Mara", "For the maps")]

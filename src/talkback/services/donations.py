@@ -75,9 +75,13 @@ class DonationFilter:
 
 
 def clean_donor_text(name: str | None, message: str | None) -> tuple[str | None, str | None]:
-    """Trimmed name and message, empty as None; Invalid past the limits."""
-    name = (name or "").strip() or None
-    message = (message or "").strip() or None
+    """Trimmed name and message, empty as None; Invalid past the limits.
+
+    NUL characters are dropped rather than refused: a gift's text reaches us from Stripe
+    after the money moved, and PostgreSQL cannot store a NUL.
+    """
+    name = (name or "").replace("\x00", "").strip() or None
+    message = (message or "").replace("\x00", "").strip() or None
     if name is not None and len(name) > MAX_NAME:
         raise Invalid(f"donor_name: at most {MAX_NAME} characters", code="invalid_name")
     if message is not None and len(message) > MAX_MESSAGE:

@@ -129,5 +129,5 @@ class GiftIn(BaseModel):
     amount: Annotated[Decimal, Field(gt=0, le=Decimal(10) ** 12, allow_inf_nan=False)]
     currency: Annotated[str, Field(min_length=3, max_length=3)]
     return_url: Annotated[str, Field(min_length=1, max_length=2048)]
-    donor_name: Annotated[str | None, Field(max_length=80), Optional] = None
-    message: Annotated[str | None, Field(max_length=500), Optional] = None
+    donor_name: Annotated[Annotated[str, Field(max_length=80), Stored] | None, Optional] = None
+    message: Annotated[Annotated[str, Field(max_length=500), Stored] | None, Optional] = None
