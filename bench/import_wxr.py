@@ -41,11 +41,11 @@ from rich.table import Table
 
 from talkback import __version__
 from talkback.config import Settings
+from talkback.context import Context
 from talkback.importers.options import ImportOptions
 from talkback.importers.run import run_import
 from talkback.importers.wordpress import WORDPRESS
-from talkback.services.context import Context
-from talkback.services.sites import create_site
+from talkback.sites.sites import create_site
 from talkback.store.migrate import migrate
 
 SECRET_KEY = "bench-secret-key"

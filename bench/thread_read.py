@@ -64,15 +64,15 @@ from starlette.types import ASGIApp
 
 from talkback import __version__
 from talkback.app import create_app
+from talkback.comments.routes import PAGE_CACHE_CONTROL
 from talkback.config import Settings
+from talkback.context import Context
 from talkback.core.identity import avatar_seed, hash_ip
 from talkback.core.markup import render_markdown
-from talkback.services.context import Context
-from talkback.services.sites import create_site
+from talkback.sites.sites import create_site
 from talkback.store.database import Database
 from talkback.store.migrate import migrate
 from talkback.store.tables import comments, threads, votes
-from talkback.web.comments import PAGE_CACHE_CONTROL
 
 PG_HOST = "127.0.0.1"
 PG_ADMIN_URL = f"postgresql://{PG_HOST}:5432/test"

@@ -36,10 +36,10 @@ from starlette.routing import Route
 from post_rate import drive, summary
 from talkback.app import create_app
 from talkback.config import Settings
+from talkback.context import Context
+from talkback.funding.campaigns import CampaignDraft, create_campaign, find_campaign
 from talkback.funding.stripe_gateway import sign_payload
-from talkback.services.campaigns import CampaignDraft, create_campaign, find_campaign
-from talkback.services.context import Context
-from talkback.services.sites import create_site
+from talkback.sites.sites import create_site
 from talkback.store.migrate import migrate
 
 SITE = "bench"

@@ -60,7 +60,7 @@ from starlette.types import ASGIApp
 
 from talkback import __version__, clock
 from talkback.app import create_app
-from talkback.services.sites import create_site
+from talkback.sites.sites import create_site
 from talkback.store.database import Database
 from talkback.store.migrate import migrate
 from thread_read import (

@@ -10,25 +10,22 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from talkback import __version__
+from talkback.admin import api as admin_api
+from talkback.admin import campaigns as admin_funding
+from talkback.admin import funding_api as admin_funding_api
+from talkback.admin import readers as admin_readers
+from talkback.admin import ui as admin_ui
+from talkback.comments import routes as comments
+from talkback.comments import stream
+from talkback.comments import vote_routes as votes
 from talkback.config import Settings, get_settings
-from talkback.services.context import Context
-from talkback.web import (
-    admin_api,
-    admin_funding,
-    admin_funding_api,
-    admin_readers,
-    admin_ui,
-    campaigns,
-    comments,
-    demo_checkout,
-    health,
-    readers,
-    stream,
-    stripe_webhook,
-    votes,
-    widget_assets,
-)
-from talkback.web import demo as demo_page
+from talkback.context import Context
+from talkback.demo import checkout_page as demo_checkout
+from talkback.demo import page as demo_page
+from talkback.funding import routes as campaigns
+from talkback.funding import webhook_route as stripe_webhook
+from talkback.readers import routes as readers
+from talkback.web import health, widget_assets
 from talkback.web.api_docs import install_api_docs
 from talkback.web.body_limit import BodyLimitMiddleware
 from talkback.web.cors import SiteCORSMiddleware

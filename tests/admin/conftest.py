@@ -18,15 +18,15 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 
 from talkback.app import create_app
+from talkback.comments.posting import CommentDraft, post_comment
 from talkback.config import Settings
+from talkback.context import Context
 from talkback.core.identity import hash_ip
-from talkback.services import staff as staff_service
-from talkback.services.comments import CommentDraft, post_comment
-from talkback.services.context import Context
-from talkback.services.moderation import approve_comment
-from talkback.services.readers import Reader
-from talkback.services.sites import create_site, set_site_option
-from talkback.services.staff import StaffMember, create_staff
+from talkback.moderation.actions import approve_comment
+from talkback.readers.tokens import Reader
+from talkback.sites.sites import create_site, set_site_option
+from talkback.staff import accounts as staff_service
+from talkback.staff.accounts import StaffMember, create_staff
 from talkback.store.migrate import migrate
 from tests.api.conftest import reset
 from tests.conftest import FrozenClock

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from talkback.demo_funding import prepare_demo_campaign
+from talkback.demo.funding import prepare_demo_campaign
 from tests.admin.conftest import ADMIN, SITE, Newsroom
 
 

@@ -11,8 +11,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from talkback import clock
-from talkback.services.campaigns import Campaign, CampaignDraft, create_campaign
-from talkback.services.donations import DonationDraft, add_manual_donation, record_donation
+from talkback.funding.campaigns import Campaign, CampaignDraft, create_campaign
+from talkback.funding.donations import DonationDraft, add_manual_donation, record_donation
 from tests.admin.conftest import MODERATOR, SITE, Newsroom, StaffClient
 
 CAMPAIGNS = f"/admin/{SITE}/campaigns"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from talkback.services.donations import DonationDraft, record_donation
-from talkback.web.admin_funding_schemas import ManualDonationIn
+from talkback.admin.funding_schemas import ManualDonationIn
+from talkback.funding.donations import DonationDraft, record_donation
 from tests.admin.conftest import MODERATOR, SITE, Newsroom
 from tests.admin.test_funding_admin import csv_rows, give_by_hand, shown, start_campaign
 

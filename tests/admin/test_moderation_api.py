@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from talkback.comments.reports import report_comment
 from talkback.core.identity import hash_ip
 from talkback.moderation.classifier import BatchingScorer
-from talkback.services.readers import Reader
-from talkback.services.reports import report_comment
+from talkback.readers.tokens import Reader
 from tests.admin.conftest import (
     ARTICLE,
     MODERATOR,

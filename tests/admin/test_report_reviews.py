@@ -11,13 +11,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from talkback.comments.posting import CommentDraft, post_comment
+from talkback.comments.reports import report_comment
 from talkback.core.identity import hash_ip
 from talkback.importers.options import ImportOptions
 from talkback.importers.run import run_import
 from talkback.importers.talkback_jsonl import TALKBACK
-from talkback.services.comments import CommentDraft, post_comment
-from talkback.services.readers import Reader
-from talkback.services.reports import report_comment
+from talkback.readers.tokens import Reader
 from tests.admin.conftest import MODERATOR, SECRET, SITE, Newsroom, StaffClient
 
 API = f"/api/v1/admin/{SITE}"

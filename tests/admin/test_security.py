@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 
-from talkback.services import staff as staff_service
+from talkback.staff import accounts as staff_service
 from tests.admin.conftest import ADMIN, HOST, MODERATOR, PASSWORD, SITE, Newsroom
 
 PUBLIC = {("GET", "/admin/login"), ("POST", "/admin/login"), ("POST", "/api/v1/admin/login")}

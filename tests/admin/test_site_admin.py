@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from talkback.services.staff import authenticate
+from talkback.staff.accounts import authenticate
 from tests.admin.conftest import (
     ARTICLE,
     MODERATOR,

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from talkback.cli import app as cli
 from talkback.config import get_settings
 from talkback.errors import Conflict, Invalid, Unauthorized
-from talkback.services import staff as staff_service
-from talkback.services.staff import (
+from talkback.staff import accounts as staff_service
+from talkback.staff.accounts import (
     authenticate,
     create_staff,
     list_staff,

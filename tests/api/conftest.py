@@ -12,8 +12,8 @@ from sqlalchemy import text
 
 from talkback.app import create_app
 from talkback.config import Settings
-from talkback.services.context import Context
-from talkback.services.sites import create_site
+from talkback.context import Context
+from talkback.sites.sites import create_site
 from talkback.store.migrate import migrate
 from talkback.store.tables import metadata
 

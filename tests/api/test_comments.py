@@ -81,7 +81,7 @@ async def test_comment_html_is_sanitised_markdown(api: Api) -> None:
 
 
 async def test_site_in_premoderation_holds_comments(api: Api) -> None:
-    from talkback.services.sites import set_site_option
+    from talkback.sites.sites import set_site_option
 
     await set_site_option(api.context.database, SITE, "moderation_mode", "pre")
     api.context.sites.forget(SITE)
@@ -147,10 +147,10 @@ async def test_if_none_match_lists_weak_tags_and_star(api: Api) -> None:
 async def test_a_change_from_another_process_shows_once_the_state_expires(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from talkback.services import thread_states
-    from talkback.services.comments import CommentDraft, post_comment
-    from talkback.services.context import Context
-    from talkback.services.readers import Reader
+    from talkback.comments import thread_states
+    from talkback.comments.posting import CommentDraft, post_comment
+    from talkback.context import Context
+    from talkback.readers.tokens import Reader
 
     await api.posted("seen by this node")
     assert (await api.page())["thread"]["count"] == 1
@@ -171,10 +171,10 @@ async def test_a_page_is_tagged_with_the_version_it_shows(
     made elsewhere, not announced here yet) shows what the database holds, so it must
     carry that state's ETag, not the older one: the same tag it gets once the state is
     looked up afresh."""
-    from talkback.services import thread_states
-    from talkback.services.comments import CommentDraft, post_comment
-    from talkback.services.context import Context
-    from talkback.services.readers import Reader
+    from talkback.comments import thread_states
+    from talkback.comments.posting import CommentDraft, post_comment
+    from talkback.context import Context
+    from talkback.readers.tokens import Reader
 
     await api.posted("seen by this node")
     url = f"/api/v1/{SITE}/comments"

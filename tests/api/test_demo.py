@@ -16,11 +16,18 @@ from starlette.staticfiles import StaticFiles
 from talkback import clock
 from talkback.app import create_app
 from talkback.config import Settings
-from talkback.demo import ARTICLE, DEMO_SITE, DEMO_URI, SAMPLE_COMMENTS, demo_origins, prepare_demo
-from talkback.services.context import Context
-from talkback.services.sites import create_site, load_site
+from talkback.context import Context
+from talkback.demo import page as demo
+from talkback.demo.content import (
+    ARTICLE,
+    DEMO_SITE,
+    DEMO_URI,
+    SAMPLE_COMMENTS,
+    demo_origins,
+    prepare_demo,
+)
+from talkback.sites.sites import create_site, load_site
 from talkback.store.migrate import migrate
-from talkback.web import demo
 from tests.api.conftest import reset
 
 DEMO_ORIGIN = "http://127.0.0.1:8000"

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from talkback.services.moderation import add_ban, update_moderation_settings
-from talkback.services.staff import StaffMember, create_staff
+from talkback.moderation.actions import add_ban, update_moderation_settings
+from talkback.staff.accounts import StaffMember, create_staff
 from tests.api.conftest import SITE, Api
 
 ABUSE = "You are a stupid idiot, shut up."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from talkback.services.sites import set_site_option
+from talkback.sites.sites import set_site_option
 from tests.api.conftest import SITE, Api
 
 

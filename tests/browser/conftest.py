@@ -47,20 +47,20 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from talkback import clock
 from talkback.app import create_app
+from talkback.comments.posting import CommentDraft, post_comment
+from talkback.comments.votes import cast_vote
 from talkback.config import Settings
+from talkback.context import Context
 from talkback.core.identity import hash_ip
 from talkback.core.uris import normalise_uri
+from talkback.demo.page import router as demo_router
+from talkback.funding.campaigns import CampaignDraft, create_campaign
 from talkback.live.live import thread_channel
-from talkback.services.campaigns import CampaignDraft, create_campaign
-from talkback.services.comments import CommentDraft, post_comment
-from talkback.services.context import Context
-from talkback.services.moderation import add_ban, update_moderation_settings
-from talkback.services.readers import Reader
-from talkback.services.sites import create_site, set_site_option
-from talkback.services.staff import create_staff
-from talkback.services.votes import cast_vote
+from talkback.moderation.actions import add_ban, update_moderation_settings
+from talkback.readers.tokens import Reader
+from talkback.sites.sites import create_site, set_site_option
+from talkback.staff.accounts import create_staff
 from talkback.store.migrate import migrate
-from talkback.web.demo import router as demo_router
 from tests.conftest import skip_or_fail
 from tests.fake_stripe import FakeStripe, fake_stripe
 from tests.stripe_events import WEBHOOK_PATH, checkout_completed, encode, signature_header

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
-from talkback.demo_funding import prepare_demo_campaign
-from talkback.services.sites import create_site
-from talkback.services.staff import create_staff
+from talkback.demo.funding import prepare_demo_campaign
+from talkback.sites.sites import create_site
+from talkback.staff.accounts import create_staff
 from tests.browser.conftest import ARTIFACTS, HELD_SITE, Host, Talkback, Widget
 
 PASSWORD = "a long enough password"

@@ -13,16 +13,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
+from talkback.comments.posting import CommentDraft, post_comment
+from talkback.comments.reports import report_comment
 from talkback.core.identity import hash_ip
 from talkback.core.uris import normalise_uri
-from talkback.services.campaigns import CampaignDraft, create_campaign
-from talkback.services.comments import CommentDraft, post_comment
-from talkback.services.donations import DonationDraft, record_donation
-from talkback.services.moderation import add_ban, edit_comment_as_staff
-from talkback.services.readers import Reader
-from talkback.services.reports import report_comment
-from talkback.services.sites import create_site, set_site_option
-from talkback.services.staff import list_staff
+from talkback.funding.campaigns import CampaignDraft, create_campaign
+from talkback.funding.donations import DonationDraft, record_donation
+from talkback.moderation.actions import add_ban, edit_comment_as_staff
+from talkback.readers.tokens import Reader
+from talkback.sites.sites import create_site, set_site_option
+from talkback.staff.accounts import list_staff
 from tests.browser.conftest import (
     ARTIFACTS,
     EDITOR,

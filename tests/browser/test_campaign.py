@@ -14,7 +14,7 @@ from typing import Any
 from playwright.sync_api import Browser, Locator, Page, Route, expect
 
 from talkback import clock
-from talkback.demo import prepare_demo
+from talkback.demo.content import prepare_demo
 from tests.browser.conftest import (
     ARTIFACTS,
     FUND_SITE,

@@ -15,12 +15,12 @@ from playwright.sync_api import Page, expect
 
 from talkback.app import create_app
 from talkback.config import Settings
-from talkback.demo import DEMO_SITE, DEMO_SITE_NAME, DEMO_URI, prepare_demo
+from talkback.demo.content import DEMO_SITE, DEMO_SITE_NAME, DEMO_URI, prepare_demo
 from talkback.store.migrate import migrate
 from tests.browser.conftest import SECRET_KEY, ServerThread, Talkback
 from tests.browser.test_campaign import FundingBar
 
-# What prepare_demo seeds (talkback.demo_funding.SAMPLE_GIFTS), in the site's en_GB.
+# What prepare_demo seeds (talkback.demo.funding.SAMPLE_GIFTS), in the site's en_GB.
 SEEDED_RAISED = "£1,112"
 SEEDED_SUPPORTERS = "12 supporters"
 PRESETS = ["£10", "£25", "£50"]
@@ -33,7 +33,7 @@ DEMO_NOTICE = "Demo mode: this is a local test checkout. No money moves"
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Talkback]:
-    """A second app set up as `talkback demo` sets it up (src/talkback/cli.py); the
+    """A second app set up as `talkback demo` sets it up (src/talkback/cli/main.py); the
     package's `talkback` app has Stripe keys, so it never shows the test checkout."""
     database = tmp_path_factory.mktemp("demo") / "talkback.db"
     settings = Settings(

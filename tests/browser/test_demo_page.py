@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, Response, expect
 
-from talkback.demo import SAMPLE_COMMENTS, prepare_demo
+from talkback.demo.content import SAMPLE_COMMENTS, prepare_demo
 from tests.browser.conftest import ARTIFACTS, Talkback, Widget
 
 

@@ -9,9 +9,9 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from talkback.services.moderation import add_ban, reject_comment, update_moderation_settings
-from talkback.services.sites import create_site
-from talkback.services.staff import StaffMember, create_staff
+from talkback.moderation.actions import add_ban, reject_comment, update_moderation_settings
+from talkback.sites.sites import create_site
+from talkback.staff.accounts import StaffMember, create_staff
 from tests.browser.conftest import EDITOR_PASSWORD, Host, Talkback, Widget
 
 THREAD = re.compile(r"/api/v1/[^/]+/comments\?")

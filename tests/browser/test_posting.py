@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
-from talkback.services.moderation import update_moderation_settings
-from talkback.services.sites import create_site
-from talkback.services.staff import create_staff
+from talkback.moderation.actions import update_moderation_settings
+from talkback.sites.sites import create_site
+from talkback.staff.accounts import create_staff
 from tests.browser.conftest import (
     EDITOR_PASSWORD,
     HELD_SITE,

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from talkback.services.campaigns import CampaignDraft, create_campaign
+from talkback.funding.campaigns import CampaignDraft, create_campaign
 from tests.api.conftest import ORIGIN, SITE, Api, running_api
 from tests.funding.conftest import ARTICLE_URL
 

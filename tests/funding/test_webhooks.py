@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from talkback.services.donations import DonationFilter, list_donations, set_message_status
-from talkback.services.sites import set_site_option
+from talkback.funding.donations import DonationFilter, list_donations, set_message_status
+from talkback.sites.sites import set_site_option
 from tests.api.conftest import SITE
 from tests.funding.conftest import Funding
 from tests.stripe_events import WEBHOOK_PATH, charge_refunded, encode, signature_header

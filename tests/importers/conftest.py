@@ -22,11 +22,11 @@ from sqlalchemy import select
 
 from talkback.app import create_app
 from talkback.config import Settings
+from talkback.context import Context
 from talkback.importers.options import ImportOptions
 from talkback.importers.run import Source, run_import
 from talkback.importers.summary import ImportSummary
-from talkback.services.context import Context
-from talkback.services.sites import create_site
+from talkback.sites.sites import create_site
 from talkback.store.migrate import migrate
 from talkback.store.tables import comments, threads
 from tests.api.conftest import ORIGIN, SITE, Api, reset
@@ -86,7 +86,7 @@ class Importing(Api):
         return Counter(row.status for row in await self.rows())
 
     async def assert_counters_consistent(self) -> None:
-        """The invariants of services/comments.py, checked from the rows themselves."""
+        """The invariants of comments/posting.py, checked from the rows themselves."""
         rows = await self.rows()
         children: dict[int, list[Any]] = defaultdict(list)
         for row in rows:

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from talkback.services.campaigns import CampaignDraft, create_campaign, find_campaign
-from talkback.services.donations import DonationDraft, record_donation, record_refund
-from talkback.services.reader_data import delete_reader_data, export_reader_data
-from talkback.services.sites import load_site
+from talkback.funding.campaigns import CampaignDraft, create_campaign, find_campaign
+from talkback.funding.donations import DonationDraft, record_donation, record_refund
+from talkback.readers.data import delete_reader_data, export_reader_data
+from talkback.sites.sites import load_site
 from talkback.store.tables import donations
 from tests.api.conftest import ARTICLE, SITE
 from tests.importers.conftest import Importing

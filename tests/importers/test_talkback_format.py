@@ -14,19 +14,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from talkback.importers.records import ImportFailed
-from talkback.importers.talkback_jsonl import TALKBACK
-from talkback.importers.wordpress import WORDPRESS
-from talkback.services.campaigns import CampaignDraft, create_campaign, list_campaigns
-from talkback.services.donations import (
+from talkback.export.site import export_site
+from talkback.funding.campaigns import CampaignDraft, create_campaign, list_campaigns
+from talkback.funding.donations import (
     DonationDraft,
     record_donation,
     record_refund,
     set_message_status,
 )
-from talkback.services.export import export_site
-from talkback.services.sites import create_site, load_site
-from talkback.services.staff import StaffMember, create_staff
+from talkback.importers.records import ImportFailed
+from talkback.importers.talkback_jsonl import TALKBACK
+from talkback.importers.wordpress import WORDPRESS
+from talkback.sites.sites import create_site, load_site
+from talkback.staff.accounts import StaffMember, create_staff
 from talkback.store.tables import donations, votes
 from tests.api.conftest import ARTICLE, SITE
 from tests.conftest import FrozenClock

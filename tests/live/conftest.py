@@ -13,8 +13,8 @@ import uvicorn
 
 from talkback.app import create_app
 from talkback.config import Settings
-from talkback.services.context import Context
-from talkback.services.sites import create_site
+from talkback.context import Context
+from talkback.sites.sites import create_site
 from talkback.store.migrate import migrate
 from tests.api.conftest import ORIGIN, SITE, reset
 

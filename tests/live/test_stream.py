@@ -110,7 +110,7 @@ async def test_deleting_a_comment_with_replies_announces_its_placeholder(
 
 
 async def test_held_comments_are_not_announced(node_factory: NodeFactory) -> None:
-    from talkback.services.sites import set_site_option
+    from talkback.sites.sites import set_site_option
 
     async with node_factory() as node, listening(node.url) as events:
         await set_site_option(node.context.database, SITE, "moderation_mode", "pre")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from talkback.services.staff import StaffMember, create_staff
+from talkback.staff.accounts import StaffMember, create_staff
 from tests.api.conftest import Api, api, limited_api  # noqa: F401  (re-exported fixtures)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from talkback.services.moderation import add_ban, approve_comment, update_moderation_settings
-from talkback.services.readers import verify_reader_token
-from talkback.services.staff import StaffMember
+from talkback.moderation.actions import add_ban, approve_comment, update_moderation_settings
+from talkback.readers.tokens import verify_reader_token
+from talkback.staff.accounts import StaffMember
 from talkback.store.tables import comments
 from tests.api.conftest import ARTICLE, SITE, Api
 

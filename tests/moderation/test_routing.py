@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from talkback.services.moderation import update_moderation_settings
-from talkback.services.staff import StaffMember
+from talkback.moderation.actions import update_moderation_settings
+from talkback.staff.accounts import StaffMember
 from tests.api.conftest import SITE, Api
 
 
@@ -80,7 +80,7 @@ async def test_the_same_text_twice_is_rejected_as_a_duplicate(api: Api) -> None:
 
 
 async def test_first_comment_held_until_one_is_approved(api: Api, moderator: StaffMember) -> None:
-    from talkback.services.moderation import approve_comment
+    from talkback.moderation.actions import approve_comment
 
     await _rules(api, moderator, mode="first")
     first = await api.post("Hello from a new reader", author_name="Ana", email="ana@example.org")
@@ -94,7 +94,7 @@ async def test_first_comment_held_until_one_is_approved(api: Api, moderator: Sta
 
 
 async def test_verdict_reasons_and_scores_are_stored(api: Api, moderator: StaffMember) -> None:
-    from talkback.services.moderation import moderation_queue
+    from talkback.moderation.actions import moderation_queue
 
     await api.post("Great piece, thank you!", honeypot="x")
     await _rules(api, moderator, mode="pre")

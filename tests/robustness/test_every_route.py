@@ -43,14 +43,14 @@ from starlette.types import Message
 from talkback import __version__
 from talkback.app import create_app
 from talkback.config import Settings
-from talkback.demo import DEMO_SITE
+from talkback.context import Context
+from talkback.demo import page as demo
+from talkback.demo.content import DEMO_SITE
 from talkback.funding.stripe_gateway import webhook_secret
-from talkback.services import staff as staff_service
-from talkback.services.context import Context
-from talkback.services.sites import create_site
-from talkback.services.staff import create_staff
+from talkback.sites.sites import create_site
+from talkback.staff import accounts as staff_service
+from talkback.staff.accounts import create_staff
 from talkback.store.migrate import migrate
-from talkback.web import demo
 from tests.api.test_bad_input import json_values
 from tests.stripe_events import signature_header
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from talkback.services import thread_states
-from talkback.services.thread_states import ThreadState, ThreadStates
+from talkback.comments import thread_states
+from talkback.comments.thread_states import ThreadState, ThreadStates
 
 STATE = ThreadState(id=1, version=3, title="t", count=2)
 

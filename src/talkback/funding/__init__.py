@@ -1,1 +1,1 @@
-"""Reader funding: money arithmetic and formatting, and the Stripe client."""
+"""Reader funding: campaigns, gifts, checkout and Stripe events, money, and their API."""

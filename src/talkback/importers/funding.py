@@ -11,7 +11,7 @@ Identity, so that importing the same file again adds nothing:
 
 Totals are never taken from the file: once the donations are written, each campaign's
 `raised_minor` and `donor_count` are recounted from its donations, in the rows' lock
-(`lock_campaign`), like services/donations.py would have counted them. An imported
+(`lock_campaign`), like funding/donations.py would have counted them. An imported
 campaign becomes the current one only when the site has no current campaign, so a site
 never ends with two.
 """
@@ -24,12 +24,12 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from talkback.context import Context
+from talkback.funding.campaigns import announce_campaign, find_campaign, lock_campaign
 from talkback.importers.records import CampaignRecord, DonationRecord
 from talkback.importers.staging import Staging
 from talkback.importers.summary import ImportSummary
-from talkback.services.campaigns import announce_campaign, find_campaign, lock_campaign
-from talkback.services.context import Context
-from talkback.services.sites import Site
+from talkback.sites.sites import Site
 from talkback.store.queries import insert_if_absent
 from talkback.store.tables import campaigns, donations, staff
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from talkback.comments.visibility import STATUSES
 from talkback.errors import TalkbackError
-from talkback.services.visibility import STATUSES
 
 __all__ = [
     "STATUSES",

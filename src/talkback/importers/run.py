@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from talkback.context import Context
 from talkback.errors import NotFound
 from talkback.importers.funding import write_funding
 from talkback.importers.options import ImportOptions
@@ -20,8 +21,7 @@ from talkback.importers.records import ImportFailed
 from talkback.importers.staging import Staging
 from talkback.importers.summary import ImportSummary
 from talkback.importers.writer import write_staged
-from talkback.services.context import Context
-from talkback.services.sites import Site, load_site
+from talkback.sites.sites import Site, load_site
 
 Reader = Callable[[Path, ImportOptions, Staging, ImportSummary, Progress], None]
 SitePreparer = Callable[[Context, str, Staging, ImportSummary], Awaitable[Site]]

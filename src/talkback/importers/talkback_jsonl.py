@@ -23,7 +23,11 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
+from talkback.context import Context
 from talkback.errors import Invalid, NotFound
+from talkback.export.site import FORMAT, VERSION
+from talkback.funding import campaigns as campaign_rules
+from talkback.funding import donations as donation_rules
 from talkback.funding import money
 from talkback.importers.dates import parse_iso
 from talkback.importers.options import ImportOptions
@@ -40,11 +44,7 @@ from talkback.importers.records import (
 from talkback.importers.run import Source
 from talkback.importers.staging import Staging
 from talkback.importers.summary import ImportSummary
-from talkback.services import campaigns as campaign_rules
-from talkback.services import donations as donation_rules
-from talkback.services.context import Context
-from talkback.services.export import FORMAT, VERSION
-from talkback.services.sites import SITE_ID, Site, load_site
+from talkback.sites.sites import SITE_ID, Site, load_site
 from talkback.store.tables import sites
 
 SOURCE = "talkback"

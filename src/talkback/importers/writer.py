@@ -4,7 +4,7 @@ Each batch is one `database.write` job of up to BATCH comments, so on SQLite an 
 shares the group-commit writer with live traffic instead of holding the write lock for
 minutes, and on PostgreSQL each batch is a short transaction that locks its threads in
 file order. A thread's counters are recounted in the job that writes its last comments
-(`services/recount.py`), so readers see a thread either before the import reached it or
+(`comments/recount.py`), so readers see a thread either before the import reached it or
 with consistent counts once it is done.
 
 Idempotency: a comment whose origin (`import_source`, `import_id`) is already in the
@@ -22,6 +22,8 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
+from talkback.comments.recount import recount_thread
+from talkback.context import Context
 from talkback.core.identity import avatar_seed
 from talkback.importers.progress import Progress
 from talkback.importers.records import CommentRecord, VoteRecord
@@ -29,9 +31,7 @@ from talkback.importers.staging import Staging, ThreadGroup
 from talkback.importers.summary import ImportSummary
 from talkback.importers.tree import plan_thread
 from talkback.live.live import thread_channel
-from talkback.services.context import Context
-from talkback.services.recount import recount_thread
-from talkback.services.sites import Site
+from talkback.sites.sites import Site
 from talkback.store.queries import insert_if_absent, lock_thread
 from talkback.store.tables import comments, threads, votes
 

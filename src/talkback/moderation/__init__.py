@@ -1,1 +1,1 @@
-"""The moderation pipeline: small checks, each returning a finding, combined into a verdict."""
+"""Moderation: the pipeline of small checks, staff actions, the queue, bans and rules."""

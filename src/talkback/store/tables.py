@@ -194,7 +194,7 @@ audit_log = Table(
 
 # Reader funding. Amounts are integers in the currency's minor unit (cents, yen…), so sums
 # are exact; `raised_minor` and `donor_count` change in the transaction that changes a
-# donation, and only when that change took effect (see services/donations.py).
+# donation, and only when that change took effect (see funding/donations.py).
 campaigns = Table(
     "campaigns",
     metadata,

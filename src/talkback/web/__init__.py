@@ -1,1 +1,1 @@
-"""HTTP: routers that translate requests into service calls and results into JSON."""
+"""Shared HTTP plumbing: dependencies, error mapping, CORS, body limit, health, assets."""

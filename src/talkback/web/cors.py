@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from talkback.errors import NotFound
-from talkback.services.sites import RESERVED_SITE_IDS, SiteDirectory
+from talkback.sites.sites import RESERVED_SITE_IDS, SiteDirectory
 from talkback.web.deps import EDIT_TOKEN_HEADER, READER_HEADER
 from talkback.web.errors import error_response
 

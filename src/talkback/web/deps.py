@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query, Request
 
+from talkback.context import Context
 from talkback.core.uris import InvalidUri, normalise_uri
 from talkback.errors import Invalid
-from talkback.services.context import Context
-from talkback.services.readers import Reader, identify_reader
-from talkback.services.sites import Site
+from talkback.readers.tokens import Reader, identify_reader
+from talkback.sites.sites import Site
 
 READER_HEADER = "X-Talkback-Reader"
 EDIT_TOKEN_HEADER = "X-Edit-Token"

@@ -1,0 +1,203 @@
+"""The `talkback` command: run the server or the demo, migrate, and manage sites."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+import uvicorn
+from rich.table import Table
+
+from talkback import __version__
+from talkback.cli.data import export_command, import_app, reader_app
+from talkback.cli.support import console, fail, run_reporting_errors
+from talkback.config import MissingSecretKey, Settings, get_settings
+from talkback.sites import sites as site_service
+from talkback.store.database import Database
+from talkback.store.migrate import migrate as migrate_database
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="Talkback: comments and reader funding for news sites.", no_args_is_help=True
+)
+site_app = typer.Typer(
+    help="Manage the sites (publications) this server hosts.", no_args_is_help=True
+)
+app.add_typer(site_app, name="site")
+app.add_typer(import_app, name="import")
+app.command("export")(export_command)
+app.add_typer(reader_app, name="reader")
+
+Host = Annotated[str, typer.Option(help="Interface to listen on.")]
+Port = Annotated[int, typer.Option(help="TCP port to listen on.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"talkback {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run one piece of async work against the configured database, reporting our errors."""
+
+    async def run() -> T:
+        database = Database(settings.resolved_database_url)
+        try:
+            return await work(database)
+        finally:
+            await database.close()
+
+    return run_reporting_errors(run)
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations (safe to run on every deploy)."""
+    _with_database(get_settings(), migrate_database)
+    console.print("database is up to date")
+
+
+@app.command()
+def serve(
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Run the production server; configuration comes from TALKBACK_* variables."""
+    try:
+        get_settings().require_secret_key()
+    except MissingSecretKey as exc:
+        raise fail(str(exc)) from exc
+    uvicorn.run(
+        "talkback.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        access_log=False,
+    )
+
+
+@app.command()
+def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
+    """Migrate a local SQLite database, seed a sample article and serve it all."""
+    from talkback.app import create_app
+    from talkback.demo.content import demo_origins, demo_settings, seed_demo
+
+    settings = demo_settings(get_settings())
+    _with_database(settings, migrate_database)
+    admin = run_reporting_errors(lambda: seed_demo(settings, demo_origins(host, port)))
+    console.print(f"Talkback demo: open http://{host}:{port}/", soft_wrap=True)
+    password = (
+        f"with password {admin.password}"
+        if admin.password
+        else f"(its password file in {settings.data_dir} was removed)"
+    )
+    console.print(
+        f"Admin: http://{host}:{port}/admin/ - sign in as {admin.email} {password}",
+        soft_wrap=True,
+        markup=False,
+    )
+    uvicorn.run(create_app(settings, demo=True), host=host, port=port, access_log=False)
+
+
+@site_app.command("add")
+def site_add(
+    site_id: Annotated[str, typer.Argument(metavar="ID", help="Short id, e.g. courier.")],
+    name: Annotated[str, typer.Option(help="The publication's name.")],
+    origin: Annotated[
+        list[str], typer.Option(help="An origin allowed to embed, e.g. https://news.example.")
+    ],
+    locale: Annotated[str, typer.Option(help="Locale for dates and money.")] = "en_US",
+) -> None:
+    """Add a site."""
+    site = _with_database(
+        get_settings(),
+        lambda db: site_service.create_site(db, site_id, name=name, origins=origin, locale=locale),
+    )
+    console.print(f"site {site.id} added")
+
+
+@site_app.command("list")
+def site_list() -> None:
+    """List sites with their settings."""
+    sites = _with_database(get_settings(), site_service.list_sites)
+    table = Table("id", "name")
+    table.add_column("origins", no_wrap=True)
+    for heading in ("locale", "edit window", "moderation"):
+        table.add_column(heading)
+    for site in sites:
+        table.add_row(
+            site.id, site.name, "\n".join(site.origins), site.locale,
+            f"{site.edit_window_seconds}s", site.moderation_mode,
+        )  # fmt: skip
+    console.print(table)
+
+
+@site_app.command("set")
+def site_set(
+    site_id: Annotated[str, typer.Argument(metavar="ID")],
+    key: Annotated[str, typer.Argument(help=", ".join(site_service.SETTABLE_KEYS))],
+    value: Annotated[str, typer.Argument(help="origins: comma-separated; edit_window: seconds")],
+) -> None:
+    """Change one setting of a site."""
+    _with_database(get_settings(), lambda db: site_service.set_site_option(db, site_id, key, value))
+    console.print(f"site {site_id}: {key} set")
+
+
+user_app = typer.Typer(help="Manage staff accounts (moderators and admins).", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The new password: one line of standard input, or typed twice at a hidden prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+@user_app.command("add")
+def user_add(
+    email: Annotated[str, typer.Argument(help="The staff member's email; they sign in with it.")],
+    role: Annotated[str, typer.Option(help="admin or moderator.")],
+    name: Annotated[str | None, typer.Option(help="Name shown in the admin pages.")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Add a staff account; prompts for the password twice unless --password-stdin."""
+    from talkback.staff.accounts import create_staff
+
+    password = _read_password(password_stdin)
+    member = _with_database(
+        get_settings(), lambda db: create_staff(db, email, password, role, name)
+    )
+    console.print(f"{member.role} {member.email} added; sign in at /admin/")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List staff accounts."""
+    from talkback.staff.accounts import list_staff
+
+    members = _with_database(get_settings(), list_staff)
+    table = Table("email", "name", "role")
+    for member in members:
+        table.add_row(member.email, member.name or "", member.role)
+    console.print(table)

@@ -1,0 +1,277 @@
+"""Reading threads: one page of top-level comments with their reply trees, and counts.
+
+A page costs the thread's version (from memory while fresh, else one indexed lookup), then
+either a cache hit or one statement whose size is the page's, never the thread's: the
+thread row, the top-level comments by keyset on the sort index, and every visible reply
+of those roots by `root_id`, read together.
+
+Why one statement: each statement through SQLAlchemy costs about four round trips to
+aiosqlite's thread (one to PostgreSQL), and a transaction around several statements two
+more; those round trips, not the queries, were most of what a page cost. One statement
+also reads one snapshot by itself, so it needs no transaction on either backend
+(`Database.read_rows`), and the page it returns is consistent with the thread version
+read in the same snapshot, which is the version the page is cached and tagged under.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
+
+from talkback import __version__
+from talkback.comments.page_cache import RenderedPage
+from talkback.comments.thread_states import ThreadState
+from talkback.comments.views import PUBLIC_COLUMNS, comment_view
+from talkback.context import Context
+from talkback.core.paging import Cursor, InvalidCursor, Sort, decode_cursor
+from talkback.core.threads import nest_replies
+from talkback.errors import Invalid
+from talkback.live.live import thread_channel
+from talkback.sites.sites import Site
+from talkback.store.queries import visible_comment
+from talkback.store.tables import comments, threads
+from talkback.store.types import UTCDateTime
+
+ENCODE_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""The page's JSON encoder, made once (`json.dumps` with arguments makes one per call)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    uri: str
+    sort: Sort = Sort.NEWEST
+    limit: int = 20
+    cursor: str | None = None
+
+
+async def read_page(
+    ctx: Context, site: Site, request: PageRequest, if_none_match: str | None = None
+) -> RenderedPage:
+    """The page's JSON bytes and ETag; identical for every reader, hence cacheable.
+
+    The ETag is derived from the thread's version and the request, so a client holding it
+    (`if_none_match`) is answered without reading any comment: the returned page then has
+    an empty body, meaning "not modified". A cached page carries its ETag, so a hit or a
+    304 of a cached page computes nothing but the key.
+    """
+    cursor = _parse_cursor(request)
+    channel = thread_channel(site.id, request.uri)
+    thread = await _thread_state(ctx, channel, site, request.uri)
+    key = _page_key(site, request, thread)
+    cached = ctx.pages.get(key)
+    etag = cached.etag if cached is not None else _etag(key)
+    if if_none_match is not None and etag_matches(if_none_match, etag):
+        return RenderedPage(etag=etag, body=b"")
+    if cached is not None:
+        return cached
+    if thread is None:
+        body = _page_body(request.uri, None, [], None)
+    else:
+        generation = ctx.threads.generation(channel)
+        snapshot, body = await _read_page(ctx, thread.id, request, cursor)
+        if snapshot != thread:
+            # The thread changed since its state was recalled (a change not announced
+            # here yet): the page shows the snapshot, so it is keyed by the snapshot.
+            ctx.threads.remember(channel, snapshot, generation)
+            key = _page_key(site, request, snapshot)
+            etag = _etag(key)
+    page = RenderedPage(etag=etag, body=body)
+    ctx.pages.put(key, page)
+    return page
+
+
+THREAD_STATE = select(
+    threads.c.id, threads.c.version, threads.c.title, threads.c.comment_count
+).where(threads.c.site_id == bindparam("site_id"), threads.c.uri == bindparam("uri"))
+
+
+async def _thread_state(ctx: Context, channel: str, site: Site, uri: str) -> ThreadState | None:
+    """The thread's id and version: from memory while fresh, else one indexed lookup."""
+    known, state = ctx.threads.recall(channel)
+    if known:
+        return state
+    generation = ctx.threads.generation(channel)
+    rows = await ctx.database.read_rows(THREAD_STATE, {"site_id": site.id, "uri": uri})
+    state = None
+    if rows:
+        row = rows[0]
+        state = ThreadState(row.id, row.version, row.title, row.comment_count)
+    ctx.threads.remember(channel, state, generation)
+    return state
+
+
+def _page_key(site: Site, request: PageRequest, thread: ThreadState | None) -> Hashable:
+    return (
+        __version__, site.id, request.uri, thread.id if thread else 0,
+        thread.version if thread else -1, request.sort.value, request.limit, request.cursor,
+    )  # fmt: skip
+
+
+def _etag(key: Hashable) -> str:
+    return '"' + hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() + '"'
+
+
+COUNTS = select(threads.c.uri, threads.c.comment_count).where(
+    threads.c.site_id == bindparam("site_id"), threads.c.uri.in_(bindparam("uris", expanding=True))
+)
+
+
+async def count_comments(ctx: Context, site: Site, uris: list[str]) -> dict[str, int]:
+    """Approved comment counts of many pages at once, 0 for pages with no thread."""
+    rows = await ctx.database.read_rows(COUNTS, {"site_id": site.id, "uris": sorted(set(uris))})
+    found = {row.uri: row.comment_count for row in rows}
+    return {uri: found.get(uri, 0) for uri in uris}
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """RFC 9110 weak comparison of an If-None-Match list against our strong ETag."""
+    candidates = [tag.strip() for tag in if_none_match.split(",")]
+    return "*" in candidates or any(tag.removeprefix("W/") == etag for tag in candidates)
+
+
+def _parse_cursor(request: PageRequest) -> Cursor | None:
+    if request.cursor is None:
+        return None
+    try:
+        return decode_cursor(request.cursor, request.sort)
+    except InvalidCursor as exc:
+        raise Invalid(f"cursor: {exc}", code="invalid_cursor") from exc
+
+
+def _sort_order(sort: Sort, columns: Any) -> list[ColumnElement[Any]]:
+    """The page's order over `columns` (the comments table's, or the same names of a CTE)."""
+    if sort is Sort.OLDEST:
+        return [columns.created_at.asc(), columns.id.asc()]
+    if sort is Sort.NEWEST:
+        return [columns.created_at.desc(), columns.id.desc()]
+    return [columns.score.desc(), columns.id.desc()]
+
+
+def _after_cursor(sort: Sort) -> ColumnElement[bool]:
+    """Comments after the cursor's sort key, which arrives as parameters."""
+    c = comments.c
+    created = bindparam("created_at", type_=UTCDateTime())
+    score = bindparam("score", type_=Integer())
+    comment_id = bindparam("comment_id", type_=Integer())
+    if sort is Sort.OLDEST:
+        return or_(c.created_at > created, and_(c.created_at == created, c.id > comment_id))
+    if sort is Sort.NEWEST:
+        return or_(c.created_at < created, and_(c.created_at == created, c.id < comment_id))
+    return or_(c.score < score, and_(c.score == score, c.id < comment_id))
+
+
+def _page_query(sort: Sort, after_cursor: bool) -> Select[Any]:
+    """The page statement for one sort order, with the values left as parameters.
+
+    Built once per (sort, cursor or not) at import: SQLAlchemy then reuses its compiled
+    form, and a cache miss spends nothing on assembling SQL.
+
+    Parameters: `thread_id`; `fetch` (the page size plus one, which tells whether a next
+    page exists) and `limit` (the page size: only the roots shown bring their replies);
+    after a cursor, its `created_at`, `score` and `comment_id`. Each row carries the
+    thread's `version`, `title` and `comment_count`, then `kind` (0 a root, 1 a reply;
+    None on the one row of a thread with nothing to show), the root's `position` in the
+    page, and PUBLIC_COLUMNS. Roots come first in the page's order, then replies oldest
+    first. No row at all means the thread is gone.
+    """
+    c = comments.c
+    roots_query = (
+        select(*PUBLIC_COLUMNS)
+        .where(c.thread_id == bindparam("thread_id"), c.parent_id.is_(None), visible_comment())
+        .order_by(*_sort_order(sort, c))
+        .limit(bindparam("fetch"))
+    )
+    if after_cursor:
+        roots_query = roots_query.where(_after_cursor(sort))
+    roots = roots_query.cte("roots")
+    ranked = select(
+        literal_column("0").label("kind"),
+        func.row_number().over(order_by=_sort_order(sort, roots.c)).label("position"),
+        *roots.c,
+    ).cte("ranked")
+    shown = select(ranked.c.id).where(ranked.c.position <= bindparam("limit"))
+    replies = select(literal_column("1"), null(), *PUBLIC_COLUMNS).where(
+        c.root_id.in_(shown), visible_comment()
+    )
+    page = union_all(select(*ranked.c), replies).subquery("page")
+    return (
+        select(threads.c.version, threads.c.title, threads.c.comment_count, *page.c)
+        .select_from(threads.outerjoin(page, true()))
+        .where(threads.c.id == bindparam("thread_id"))
+        .order_by(page.c.kind, page.c.position, page.c.created_at, page.c.id)
+    )
+
+
+PAGES = {(sort, after): _page_query(sort, after) for sort in Sort for after in (False, True)}
+PUBLIC_FROM = 5
+"""Where PUBLIC_COLUMNS begin in a row of a page statement."""
+
+
+async def _read_page(
+    ctx: Context, thread_id: int, request: PageRequest, cursor: Cursor | None
+) -> tuple[ThreadState | None, bytes]:
+    """The page's bytes, and the thread's state in the snapshot the page was read from."""
+    parameters: dict[str, Any] = {
+        "thread_id": thread_id, "fetch": request.limit + 1, "limit": request.limit,
+    }  # fmt: skip
+    if cursor is not None:
+        parameters |= {
+            "created_at": cursor.created_at, "score": cursor.score, "comment_id": cursor.comment_id,
+        }  # fmt: skip
+    rows = await ctx.database.read_rows(PAGES[request.sort, cursor is not None], parameters)
+    if not rows:
+        return None, _page_body(request.uri, None, [], None)
+    first = rows[0]
+    snapshot = ThreadState(thread_id, first.version, first.title, first.comment_count)
+    roots: list[dict[str, Any]] = []
+    replies: list[dict[str, Any]] = []
+    last: Row[Any] | None = None
+    more = False
+    for row in rows:
+        kind = row.kind
+        if kind == 1:
+            replies.append(comment_view(*row[PUBLIC_FROM:]))
+        elif kind == 0 and row.position <= request.limit:
+            roots.append(comment_view(*row[PUBLIC_FROM:]))
+            last = row
+        elif kind == 0:
+            more = True
+    next_cursor = None
+    if more and last is not None:
+        next_cursor = Cursor(request.sort, last.created_at, last.score, last.id).encode()
+    nest_replies(roots, replies)
+    return snapshot, _page_body(request.uri, snapshot, roots, next_cursor)
+
+
+def _page_body(
+    uri: str, thread: ThreadState | None, roots: Sequence[dict[str, Any]], next_cursor: str | None
+) -> bytes:
+    body = {
+        "thread": {
+            "uri": uri,
+            "title": thread.title if thread else None,
+            "count": thread.count if thread else 0,
+        },
+        "comments": roots,
+        "next_cursor": next_cursor,
+    }
+    return ENCODE_JSON(body).encode()

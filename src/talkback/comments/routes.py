@@ -1,0 +1,94 @@
+"""Comment routes: read a page of a thread, post, edit, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from talkback.comments import posting as comment_service
+from talkback.comments.pages import PageRequest, read_page
+from talkback.comments.schemas import CommentEdit, NewComment, moderation_outcome
+from talkback.core import drafts
+from talkback.core.paging import Sort
+from talkback.moderation.screening import FormSignals
+from talkback.web.deps import CommentId, Ctx, EditToken, ReaderDep, SiteDep, Uri
+
+router = APIRouter(prefix="/api/v1/{site}", tags=["comments"])
+
+PAGE_CACHE_CONTROL = "public, max-age=2, stale-while-revalidate=30"
+
+
+@router.get("/comments")
+async def list_comments(
+    request: Request,
+    ctx: Ctx,
+    site: SiteDep,
+    uri: Uri,
+    sort: Sort = Sort.NEWEST,
+    limit: Annotated[int, Query(ge=1, le=drafts.MAX_PAGE_SIZE)] = drafts.DEFAULT_PAGE_SIZE,
+    cursor: Annotated[str | None, Query(max_length=300)] = None,
+) -> Response:
+    """One page of top-level comments with their reply trees; the same bytes for everyone."""
+    page = await read_page(
+        ctx, site, PageRequest(uri, sort, limit, cursor), request.headers.get("if-none-match")
+    )
+    headers = {"ETag": page.etag, "Cache-Control": PAGE_CACHE_CONTROL}
+    if not page.body:
+        return Response(status_code=304, headers=headers)
+    return Response(page.body, media_type="application/json", headers=headers)
+
+
+@router.post("/comments", status_code=201)
+async def post_comment(
+    ctx: Ctx, site: SiteDep, uri: Uri, body: NewComment, reader: ReaderDep
+) -> JSONResponse:
+    """201 with the comment and its edit token; 202 when it is not shown: held for
+    moderation (`pending`) or refused (`rejected`). `moderation` says which, and why."""
+    draft = comment_service.CommentDraft(
+        text=body.text,
+        parent_id=body.parent_id,
+        author_name=body.author_name,
+        email=str(body.email) if body.email else None,
+        website=str(body.website) if body.website else None,
+        anchor=body.anchor.model_dump(exclude_none=True) if body.anchor else None,
+        title=body.title,
+    )
+    signals = FormSignals(
+        honeypot=body.honeypot,
+        form_seconds=body.form_ms / 1000 if body.form_ms is not None else None,
+    )
+    posted = await comment_service.post_comment(ctx, site, uri, draft, reader, signals=signals)
+    return JSONResponse(
+        {
+            "comment": posted.comment,
+            "edit_token": posted.edit_token,
+            "moderation": moderation_outcome(posted.comment, posted.reasons),
+        },
+        status_code=202 if posted.held else 201,
+    )
+
+
+@router.patch("/comments/{comment_id}")
+async def edit_comment(
+    ctx: Ctx,
+    site: SiteDep,
+    comment_id: CommentId,
+    body: CommentEdit,
+    reader: ReaderDep,
+    edit_token: EditToken = None,
+) -> dict[str, Any]:
+    """The edited comment, with `moderation` as for a new one (an edit can take it down)."""
+    edited = await comment_service.edit_comment(
+        ctx, site, comment_id, body.text, reader, edit_token
+    )
+    return {**edited.comment, "moderation": moderation_outcome(edited.comment, edited.reasons)}
+
+
+@router.delete("/comments/{comment_id}", status_code=204)
+async def delete_comment(
+    ctx: Ctx, site: SiteDep, comment_id: CommentId, reader: ReaderDep, edit_token: EditToken = None
+) -> Response:
+    await comment_service.delete_comment(ctx, site, comment_id, reader, edit_token)
+    return Response(status_code=204)

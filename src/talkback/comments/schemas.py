@@ -1,0 +1,133 @@
+"""What clients may send, with the limits of `core/drafts.py`, and what an author is told
+about their own comment."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal, TypedDict
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+)
+
+from talkback.comments.reports import ReportReason
+from talkback.core import drafts
+from talkback.web.deps import MAX_ID
+
+
+def _blank_to_none(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value.strip() if isinstance(value, str) else value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+def _no_nul(value: str) -> str:
+    """PostgreSQL's text cannot hold a NUL character; no reader means to type one."""
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+def _short_url(value: HttpUrl) -> HttpUrl:
+    if len(str(value)) > drafts.MAX_WEBSITE_LENGTH:
+        raise ValueError(f"must be at most {drafts.MAX_WEBSITE_LENGTH} characters")
+    return value
+
+
+Stored = AfterValidator(_no_nul)
+CommentText = Annotated[
+    str,
+    Field(min_length=1, max_length=drafts.MAX_TEXT_LENGTH),
+    AfterValidator(_not_blank),
+    Stored,
+]
+Optional = BeforeValidator(_blank_to_none)
+Name = Annotated[str, Field(max_length=drafts.MAX_NAME_LENGTH), Stored]
+Title = Annotated[str, Field(max_length=drafts.MAX_TITLE_LENGTH), Stored]
+Website = Annotated[HttpUrl, AfterValidator(_short_url)]
+Note = Annotated[str, Field(max_length=500), Stored]
+
+
+class Anchor(BaseModel):
+    """A passage of the article (W3C TextQuoteSelector, with optional offsets)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    exact: Annotated[str, Field(min_length=1, max_length=drafts.MAX_ANCHOR_QUOTE_LENGTH), Stored]
+    prefix: Annotated[str, Field(max_length=drafts.MAX_ANCHOR_CONTEXT_LENGTH), Stored] = ""
+    suffix: Annotated[str, Field(max_length=drafts.MAX_ANCHOR_CONTEXT_LENGTH), Stored] = ""
+    start: Annotated[int | None, Field(ge=0, le=10_000_000)] = None
+    end: Annotated[int | None, Field(ge=0, le=10_000_000)] = None
+
+
+class NewComment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: CommentText
+    parent_id: Annotated[int | None, Field(ge=1, le=MAX_ID)] = None
+    author_name: Annotated[Name | None, Optional] = None
+    email: Annotated[EmailStr | None, Optional] = None
+    website: Annotated[Website | None, Optional] = None
+    anchor: Anchor | None = None
+    title: Annotated[Title | None, Optional] = None
+    # Signals from the widget's form (see moderation/checks.py): a field hidden from
+    # people, and how long the form was open. API clients may leave both out.
+    honeypot: Annotated[str | None, Field(max_length=200)] = None
+    form_ms: Annotated[int | None, Field(ge=0, le=7 * 24 * 3600 * 1000)] = None
+
+
+class ModerationOutcome(TypedDict):
+    """`moderation` in the answer to a post or an edit: `status` as the comment's, and
+    `reasons`, stable codes of the checks that held or refused it (empty when it is shown):
+    mode, first_comment, links, banned_words, banned_patterns, toxicity, flood, form_time,
+    duplicate, automated."""
+
+    status: str
+    reasons: list[str]
+
+
+def moderation_outcome(comment: dict[str, Any], reasons: tuple[str, ...]) -> ModerationOutcome:
+    return {"status": comment["status"], "reasons": list(reasons)}
+
+
+class CommentEdit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: CommentText
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: ReportReason
+    note: Annotated[Note | None, Optional] = None
+
+
+class VoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: Literal[1, -1, 0]
+
+
+class GiftIn(BaseModel):
+    """A reader's gift: the server checks the amount against the campaign's bounds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Annotated[Decimal, Field(gt=0, le=Decimal(10) ** 12, allow_inf_nan=False)]
+    currency: Annotated[str, Field(min_length=3, max_length=3)]
+    return_url: Annotated[str, Field(min_length=1, max_length=2048)]
+    donor_name: Annotated[Annotated[str, Field(max_length=80), Stored] | None, Optional] = None
+    message: Annotated[Annotated[str, Field(max_length=500), Stored] | None, Optional] = None

@@ -1,0 +1,79 @@
+"""Votes: one per reader per comment; changing or retracting it adjusts the counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from talkback import clock
+from talkback.comments.announce import announce
+from talkback.context import Context
+from talkback.errors import Conflict, Forbidden, NotFound
+from talkback.moderation.rate_limits import VOTES_PER_READER
+from talkback.readers.tokens import Reader
+from talkback.sites.sites import Site
+from talkback.store.queries import comment_in_locked_thread
+from talkback.store.tables import comments, threads, votes
+
+
+async def cast_vote(
+    ctx: Context, site: Site, comment_id: int, value: int, reader: Reader
+) -> dict[str, Any]:
+    """Set the reader's vote on a comment to +1, -1 or 0 (retract) and return the counts.
+
+    Idempotent: casting the same vote twice changes nothing the second time. The thread
+    row is locked first, so concurrent votes on one comment serialise on PostgreSQL.
+    """
+    await ctx.rate_limits.check(VOTES_PER_READER, site.id, reader.voter, what="votes")
+
+    async def job(conn: AsyncConnection) -> tuple[dict[str, Any], int | None]:
+        row = await comment_in_locked_thread(conn, site.id, comment_id)
+        if row is None:
+            raise NotFound("no such comment", code="comment_not_found")
+        if row.status != "approved":
+            raise Conflict("this comment is not open for votes", code="not_votable")
+        if reader.reader_id is not None and reader.reader_id == row.reader_id:
+            raise Forbidden("you cannot vote on your own comment", code="own_comment")
+        key = (votes.c.comment_id == comment_id) & (votes.c.voter == reader.voter)
+        previous = await conn.scalar(select(votes.c.value).where(key)) or 0
+        if previous == value:
+            return _counts(row.upvotes, row.downvotes, value), None
+        if previous and value:
+            await conn.execute(update(votes).where(key).values(value=value, created_at=clock.now()))
+        elif previous:
+            await conn.execute(delete(votes).where(key))
+        else:
+            await conn.execute(
+                insert(votes).values(
+                    comment_id=comment_id,
+                    voter=reader.voter,
+                    thread_id=row.thread_id,
+                    value=value,
+                    created_at=clock.now(),
+                )
+            )
+        up = row.upvotes + (value == 1) - (previous == 1)
+        down = row.downvotes + (value == -1) - (previous == -1)
+        await conn.execute(
+            update(comments)
+            .where(comments.c.id == comment_id)
+            .values(upvotes=up, downvotes=down, score=up - down)
+        )
+        await conn.execute(
+            update(threads)
+            .where(threads.c.id == row.thread_id)
+            .values(version=threads.c.version + 1)
+        )
+        return _counts(up, down, value), int(row.thread_id)
+
+    counts, changed_thread = await ctx.database.write(job)
+    if changed_thread is not None:
+        public = {key: counts[key] for key in ("upvotes", "downvotes", "score")}
+        await announce(ctx, changed_thread, "vote", {"id": comment_id, **public})
+    return counts
+
+
+def _counts(up: int, down: int, mine: int) -> dict[str, Any]:
+    return {"upvotes": up, "downvotes": down, "score": up - down, "my_vote": mine}

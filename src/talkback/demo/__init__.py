@@ -1,0 +1,1 @@
+"""`talkback demo`: the sample site, article, comments and gifts, and the pages serving them."""

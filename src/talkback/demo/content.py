@@ -1,0 +1,370 @@
+"""The `talkback demo` content: a fictional local news article and a lively thread under it.
+
+Everything here is our own writing about an invented town, so the demo can ship with the
+package. Seeding goes through the public services only (`create_site`, `post_comment`,
+`cast_vote`), so the demo also exercises the same paths a real site does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from talkback import clock
+from talkback.comments.pages import count_comments
+from talkback.comments.posting import CommentDraft, post_comment
+from talkback.comments.votes import cast_vote
+from talkback.config import Settings, with_persisted_secret
+from talkback.context import Context
+from talkback.core.identity import hash_ip
+from talkback.demo.funding import prepare_demo_campaign
+from talkback.errors import Conflict, NotFound
+from talkback.readers.tokens import Reader
+from talkback.sites.sites import Site, create_site, load_site
+from talkback.staff.accounts import create_staff, list_staff
+from talkback.store.database import Database
+
+DEMO_SITE = "demo"
+DEMO_URI = "/"
+DEMO_SITE_NAME = "The Wendmouth Courier"
+DEMO_LOCALE = "en_GB"
+DEMO_ADMIN_EMAIL = "editor@wendmouth-courier.example"
+DEMO_ADMIN_PASSWORD_FILE = "demo-admin-password"
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    headline: str
+    standfirst: str
+    byline: str
+    published: date
+    paragraphs: tuple[str, ...]
+    figure_caption: str
+    figure_alt: str
+
+
+ARTICLE = Article(
+    headline="Council puts Wend flood barrier on hold for another year",
+    standfirst=(
+        "Councillors voted seven to five for a second engineering review of the £14.2 million "
+        "Ferry Reach barrier, leaving Quayside households to face another winter behind "
+        "sandbags."
+    ),
+    byline="By Hanna Okafor, Local Democracy Reporter",
+    published=date(2026, 11, 25),
+    paragraphs=(
+        "Wendmouth Town Council has postponed work on the long-awaited tidal barrier at Ferry "
+        "Reach for at least twelve months, after councillors voted seven to five on Tuesday "
+        "night to commission a second engineering review of the £14.2 million scheme.",
+        "The barrier, a pair of steel gates designed to swing shut across the mouth of the "
+        "River Wend during surge tides, was due to go out to tender in January. Supporters say "
+        "it would protect around 380 homes and 60 businesses on the Quayside and Marsh Lane, "
+        "many of which flooded in February 2024 when the river rose almost two metres above "
+        "its usual spring-tide level in a single night.",
+        "Councillor Idris Penhale, who chairs the flood resilience committee and moved the "
+        "motion to pause, said the decision was \u201cabout getting it right, not about getting "
+        "it cheap\u201d. Survey boreholes near the old ferry slipway had found softer clay than "
+        "the original design assumed, he told the meeting, and the gate foundations might "
+        "have to go twice as deep. \u201cI would rather explain a year\u2019s delay to residents "
+        "than explain a barrier that settles out of true in its first decade.\u201d",
+        "Residents who filled the public gallery were less patient. Gwen Ashdown, who chairs "
+        "the Quayside Residents\u2019 Association and whose ground floor on Tanners Row stood "
+        "under 70 centimetres of water three winters ago, said people had been promised a "
+        "barrier \u201cbefore the next bad winter\u201d at every local election since 2019. "
+        "\u201cWe have had the consultation, the exhibition and the model in the library "
+        "window. What we have not had is a single pile in the ground.\u201d",
+        "Council officers confirmed that the delay puts £3.5 million of the funding at risk. "
+        "That money was pledged by the regional Estuary Authority on condition that "
+        "construction starts before March 2028, and the authority said only that it would "
+        "\u201cconsider any request for an extension on its merits\u201d. Officers expect the "
+        "review to cost about £180,000 and take eight months, while building costs are "
+        "rising by roughly six per cent a year.",
+        "In the meantime the council says it will repair the temporary flood walls along "
+        "Harbour Road, store 4,000 filled sandbags at the fire station, and offer its free "
+        "text-message flood warnings to every household in the flood zone. The engineers are "
+        "due to report to full council next September; the terms of the review will be "
+        "published within a month, and residents can comment on them at the library or "
+        "online.",
+    ),
+    figure_caption=(
+        "The planned Ferry Reach barrier would close across the mouth of the Wend below the "
+        "Old Bridge. Shaded areas flooded in February 2024. Map: Courier graphics."
+    ),
+    figure_alt=(
+        "Map of Wendmouth: the River Wend runs from the north-west to the estuary in the "
+        "south-east, with the planned barrier drawn across it at Ferry Reach."
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SampleComment:
+    """One seeded comment; `key` names it for replies, `author` None is an anonymous guest."""
+
+    key: str
+    author: str | None
+    hours_ago: float
+    text: str
+    reply_to: str | None = None
+    up: int = 0
+    down: int = 0
+
+
+# In posting order: every comment is younger than the one before it, and a reply always
+# comes after its parent. Scores are spread so that "Most Voted" reads differently from
+# "Newest", as it would under a real story. Kept as a compact table, hence `fmt: off`.
+# fmt: off
+SAMPLE_COMMENTS: tuple[SampleComment, ...] = (
+    SampleComment(
+        "priya", "Priya Raman", 47.0,
+        "Seven to five. So five councillors were ready to get on with it, and the other seven "
+        "would rather pay for *another* report. We have had the barrier drawn on maps since I "
+        "was at school.",
+        up=14, down=2,
+    ),
+    SampleComment(
+        "alun", "Alun Rees", 46.2,
+        "Retired civil engineer here, for what it's worth. Soft clay is not a detail you can "
+        "fix later:\n\n"
+        "- deeper piles change the cost *and* the programme;\n"
+        "- a gate that settles even a few centimetres stops sealing against its sill;\n"
+        "- the repair, once it's in the water, costs far more than the review.\n\n"
+        "I'd want the second look too, even though I hate the delay.",
+        reply_to="priya", up=11, down=1,
+    ),
+    SampleComment(
+        "priya-2", "Priya Raman", 45.1,
+        "Fair points, and thank you for explaining them. But why did nobody find the clay "
+        "*before* the exhibition and the glossy leaflets?",
+        reply_to="alun", up=6,
+    ),
+    SampleComment(
+        "alun-2", "Alun Rees", 44.0,
+        "From the committee papers, the original boreholes were sunk about 200 metres "
+        "upstream, where the ground is firmer. Cheaper access. It happens more than "
+        "anyone likes to admit.",
+        reply_to="priya-2", up=5,
+    ),
+    SampleComment(
+        "boatyard", "R&J Boatyard", 43.0,
+        "Our building insurance went up by more than a third after 2024, and the broker "
+        "told us straight that the barrier was the only thing that would bring it back "
+        "down. Another year is another premium.",
+        reply_to="priya", up=7,
+    ),
+    SampleComment(
+        "anon-quote", None, 42.0,
+        "> I would rather explain a year's delay to residents than explain a barrier that "
+        "settles out of true in its first decade.\n\n"
+        "He won't be the one doing the explaining on Tanners Row in February.",
+        up=9, down=3,
+    ),
+    SampleComment(
+        "tom", "Tom O'Driscoll", 41.0,
+        "To be fair to him, he lives on Mill Street, which is well inside the flood zone.",
+        reply_to="anon-quote", up=4,
+    ),
+    SampleComment(
+        "anon-mill", None, 39.0,
+        "*Upper* Mill Street. Different thing entirely when the water comes up.",
+        reply_to="tom", up=2, down=1,
+    ),
+    SampleComment(
+        "eleanor", "Eleanor Fitch", 36.0,
+        "For anyone who wants the detail rather than the row, the officers' report is with "
+        "the meeting papers: "
+        "[Full council, agenda item 7](https://example.org/wendmouth/council/agenda-item-7). "
+        "The borehole results are in appendix C.",
+        up=8,
+    ),
+    SampleComment(
+        "wendwatcher", "wendwatcher", 35.0,
+        "Thanks Eleanor. Page 41 is the part about the Estuary Authority money and the March "
+        "2028 deadline. **Read that bit twice.**",
+        reply_to="eleanor", up=5,
+    ),
+    SampleComment(
+        "anon-boreholes", None, 30.5,
+        "So we paid for boreholes in the wrong place and now we pay again. Lovely.",
+        reply_to="alun-2", up=3, down=2,
+    ),
+    SampleComment(
+        "sam", "Sam K.", 28.0,
+        "Unpopular opinion: a year is nothing against a structure that has to last eighty. "
+        "Better late than wrong.",
+        up=3, down=6,
+    ),
+    SampleComment(
+        "hattie", "Hattie", 27.0,
+        "It's not nothing if your kitchen floods in the meantime. Easy to be patient from "
+        "up the hill.",
+        reply_to="sam", up=10,
+    ),
+    SampleComment(
+        "tom-2", "Tom O'Driscoll", 26.0,
+        "If costs really are rising six per cent a year, the delay alone adds over £800,000 "
+        "to a £14m job. The review is the cheap part.",
+        reply_to="sam", up=4, down=1,
+    ),
+    SampleComment(
+        "sam-2", "Sam K.", 25.0,
+        "Only if the design stays the same. If the foundations need redoing anyway, building "
+        "the old design on time just means paying twice.",
+        reply_to="tom-2", up=2, down=1,
+    ),
+    SampleComment(
+        "boatyard-2", "R&J Boatyard", 20.0,
+        "Practical note for Quayside neighbours while we wait:\n\n"
+        "1. Sign up for the flood text alerts now, not on the night.\n"
+        "2. Sandbags from the fire station go quickly, so collect them early.\n"
+        "3. Photograph your ground floor before winter for the insurers.",
+        up=6,
+    ),
+    SampleComment(
+        "anon-path", None, 12.0,
+        "Does anyone know whether the Saltings footpath will close while they build it?",
+        up=1,
+    ),
+    SampleComment(
+        "eleanor-2", "Eleanor Fitch", 11.0,
+        "The exhibition boards said about six months of closure with a diversion along "
+        "Harbour Road, but that was for the old timetable.",
+        reply_to="anon-path", up=2,
+    ),
+    SampleComment(
+        "hattie-2", "Hattie", 6.0,
+        "I was in the gallery on Tuesday. Public questions were cut to fifteen minutes and "
+        "half of us never got to speak. Worth a follow-up, Courier?",
+        up=4,
+    ),
+    SampleComment(
+        "wendwatcher-2", "wendwatcher", 2.0,
+        "Spring tides peak around 6.1 m at the harbour gauge mid-December. Anything <5.8 m is "
+        "routine; above that, keep an eye on the Harbour Road walls.",
+        up=2,
+    ),
+    SampleComment(
+        "anon-letter", None, 0.7,
+        "Written to my ward councillor today. If enough of us do, the September report "
+        "might arrive a little sooner.",
+    ),
+)
+# fmt: on
+
+VOTER_COUNT = 20
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAdmin:
+    """The demo's admin account, printed at start-up so a newcomer can open `/admin/`."""
+
+    email: str
+    password: str | None
+    """None when the file it was kept in has been removed since."""
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The demo's settings: a secret generated into the data dir on first use, and gifts
+    taken on the local test checkout page unless Stripe keys are set."""
+    return with_persisted_secret(settings).model_copy(update={"demo_payments": True})
+
+
+def demo_origins(host: str, port: int) -> list[str]:
+    """The origins a browser may show the demo under, each once."""
+    names = (host, "localhost", "127.0.0.1")
+    return list(dict.fromkeys(f"http://{name}:{port}" for name in names))
+
+
+async def seed_demo(settings: Settings, origins: list[str]) -> DemoAdmin:
+    """Seed the demo with a context of its own, closed before the server starts.
+
+    The server runs in uvicorn's event loop, not the one seeding runs in, and the writer's
+    queue, the connections and the broker belong to the loop that first used them: sharing
+    one context between the two loops failed every later write and the shutdown.
+    """
+    context = Context.from_settings(settings)
+    try:
+        await prepare_demo(context, origins)
+        return await prepare_demo_admin(context.database, settings.data_dir)
+    finally:
+        await context.close()
+
+
+async def prepare_demo_admin(database: Database, data_dir: Path) -> DemoAdmin:
+    """The demo's admin account, made on first start with a generated password.
+
+    The password is kept beside the generated secret key (readable by its owner only), so
+    every start of the same demo can print it. If that file was removed, the account keeps
+    its password and the start-up message says the file is missing instead of guessing.
+    """
+    password_file = data_dir / DEMO_ADMIN_PASSWORD_FILE
+    accounts = {member.email for member in await list_staff(database)}
+    if DEMO_ADMIN_EMAIL not in accounts:
+        generated = secrets.token_urlsafe(12)
+        await create_staff(database, DEMO_ADMIN_EMAIL, generated, "admin", name="Demo editor")
+        password_file.write_text(generated)
+        password_file.chmod(0o600)
+    kept = password_file.read_text().strip() if password_file.exists() else None
+    return DemoAdmin(DEMO_ADMIN_EMAIL, kept)
+
+
+async def prepare_demo(ctx: Context, origins: list[str]) -> None:
+    """Make sure the demo site exists and its article has a thread to show.
+
+    Idempotent: an existing site is left as it is, and comments are seeded only while the
+    article's thread is empty, so restarting `talkback demo` never duplicates anything.
+    """
+    site = await _demo_site(ctx, origins)
+    counts = await count_comments(ctx, site, [DEMO_URI])
+    if counts[DEMO_URI] == 0:
+        await _seed_thread(ctx, site)
+    await prepare_demo_campaign(ctx, site)
+
+
+async def _demo_site(ctx: Context, origins: list[str]) -> Site:
+    try:
+        return await load_site(ctx.database, DEMO_SITE)
+    except NotFound:
+        pass
+    try:
+        return await create_site(
+            ctx.database, DEMO_SITE, name=DEMO_SITE_NAME, origins=origins, locale=DEMO_LOCALE
+        )
+    except Conflict:  # another process created it between our look and our write
+        return await load_site(ctx.database, DEMO_SITE)
+
+
+async def _seed_thread(ctx: Context, site: Site) -> None:
+    """Post the sample comments as they might have arrived over two days, then vote."""
+    now = clock.now()
+    voters = [
+        Reader(ip_hash=hash_ip(f"demo-voter-{n}", ctx.secret_key), reader_id=f"demo-voter-{n}")
+        for n in range(VOTER_COUNT)
+    ]
+    ids: dict[str, int] = {}
+    for sample in SAMPLE_COMMENTS:
+        author = Reader(
+            ip_hash=hash_ip(f"demo-author-{sample.author or sample.key}", ctx.secret_key)
+        )
+        draft = CommentDraft(
+            text=sample.text,
+            parent_id=ids[sample.reply_to] if sample.reply_to else None,
+            author_name=sample.author,
+            title=ARTICLE.headline,
+        )
+        posted = await post_comment(
+            ctx, site, DEMO_URI, draft, author, created_at=now - timedelta(hours=sample.hours_ago)
+        )
+        ids[sample.key] = posted.comment["id"]
+    for sample in SAMPLE_COMMENTS:
+        # One comment's votes at once: on SQLite the writer commits them as one group.
+        values = [1] * sample.up + [-1] * sample.down
+        await asyncio.gather(
+            *(
+                cast_vote(ctx, site, ids[sample.key], value, voter)
+                for voter, value in zip(voters[: len(values)], values, strict=True)
+            )
+        )

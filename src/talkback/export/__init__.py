@@ -1,0 +1,1 @@
+"""A site exported as JSON Lines (docs/export-format.md)."""

@@ -1,0 +1,427 @@
+"""Campaigns: a site's funding goals, one of them current, and how a goal bar shows one.
+
+Staff create, edit, close and reopen campaigns; each change is audited in its own
+transaction. Readers only ever see `public_view`, amounts formatted for their locale.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from talkback import clock
+from talkback.comments.views import iso
+from talkback.context import Context
+from talkback.errors import Invalid, NotFound
+from talkback.funding import money
+from talkback.moderation.actions import SYSTEM_ACTOR, record_audit
+from talkback.moderation.settings import ModerationSettings
+from talkback.sites.sites import Site
+from talkback.staff.accounts import StaffMember
+from talkback.store.tables import campaigns
+
+log = logging.getLogger(__name__)
+
+CURRENT = "current"
+STATUSES = ("open", "closed")
+MAX_TICKS = 12
+MAX_PRESETS = 6
+# A gift's bounds, as multiples of the currency's major unit: nobody gives a hundredth of a
+# cent, and one mistyped gift of a hundred million should not need a refund to undo.
+MIN_GIFT = Decimal(1)
+MAX_GIFT_SHARE_OF_GOAL = 2
+MAX_GOAL = Decimal(10) ** 12
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignDraft:
+    """What staff type in; amounts in major units (5000 for a $5,000 goal)."""
+
+    title: str
+    currency: str
+    goal: Decimal
+    description: str = ""
+    ticks: list[Decimal] | None = None
+    presets: list[Decimal] | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    donor_wall: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    id: int
+    site_id: str
+    title: str
+    description: str
+    currency: str
+    goal_minor: int
+    ticks_minor: list[int]
+    presets_minor: list[int]
+    starts_at: datetime | None
+    ends_at: datetime | None
+    status: str
+    is_current: bool
+    donor_wall: bool
+    raised_minor: int
+    donor_count: int
+    created_at: datetime
+    custom_ticks: bool = field(default=False)
+    custom_presets: bool = field(default=False)
+
+    def accepts_gifts(self, now: datetime) -> bool:
+        started = self.starts_at is None or self.starts_at <= now
+        ended = self.ends_at is not None and self.ends_at <= now
+        return self.status == "open" and started and not ended
+
+    @property
+    def min_gift_minor(self) -> int:
+        return money.to_minor(MIN_GIFT, self.currency)
+
+    @property
+    def max_gift_minor(self) -> int:
+        return max(self.goal_minor * MAX_GIFT_SHARE_OF_GOAL, self.min_gift_minor)
+
+
+def _campaign(row: Any) -> Campaign:
+    return Campaign(
+        id=row.id,
+        site_id=row.site_id,
+        title=row.title,
+        description=row.description,
+        currency=row.currency,
+        goal_minor=row.goal_minor,
+        ticks_minor=list(row.ticks_minor or money.default_ticks(row.goal_minor)),
+        presets_minor=list(
+            row.presets_minor or money.default_presets(row.goal_minor, row.currency)
+        ),
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        status=row.status,
+        is_current=row.is_current,
+        donor_wall=row.donor_wall,
+        raised_minor=row.raised_minor,
+        donor_count=row.donor_count,
+        created_at=row.created_at,
+        custom_ticks=row.ticks_minor is not None,
+        custom_presets=row.presets_minor is not None,
+    )
+
+
+def _columns(draft: CampaignDraft) -> dict[str, Any]:
+    """The draft checked and in minor units, as table columns; Invalid says what is wrong."""
+    title = draft.title.strip()
+    if not 1 <= len(title) <= 200:
+        raise Invalid("title: between 1 and 200 characters", code="invalid_title")
+    if len(draft.description) > 2000:
+        raise Invalid("description: at most 2,000 characters", code="invalid_description")
+    try:
+        currency = money.check_currency(draft.currency)
+        goal = money.to_minor(draft.goal, currency)
+        ticks = [money.to_minor(t, currency) for t in draft.ticks] if draft.ticks else None
+        presets = [money.to_minor(p, currency) for p in draft.presets] if draft.presets else None
+    except money.InvalidAmount as exc:
+        raise Invalid(str(exc), code="invalid_amount") from exc
+    if goal <= 0 or draft.goal > MAX_GOAL:
+        raise Invalid("goal: a positive amount", code="invalid_amount")
+    if ticks is not None and (len(ticks) > MAX_TICKS or any(not 0 <= t <= goal for t in ticks)):
+        raise Invalid(
+            f"ticks: at most {MAX_TICKS}, each between 0 and the goal", code="invalid_ticks"
+        )
+    if presets is not None and (
+        len(presets) > MAX_PRESETS
+        or any(not 0 < p <= goal * MAX_GIFT_SHARE_OF_GOAL for p in presets)
+    ):
+        raise Invalid(
+            f"preset amounts: at most {MAX_PRESETS}, each positive and at most twice the goal",
+            code="invalid_presets",
+        )
+    if draft.starts_at and draft.ends_at and draft.ends_at <= draft.starts_at:
+        raise Invalid("the campaign must end after it starts", code="invalid_dates")
+    return {
+        "title": title,
+        "description": draft.description.strip(),
+        "currency": currency,
+        "goal_minor": goal,
+        "ticks_minor": sorted(set(ticks)) if ticks else None,
+        "presets_minor": sorted(set(presets)) if presets else None,
+        "starts_at": draft.starts_at,
+        "ends_at": draft.ends_at,
+        "donor_wall": draft.donor_wall,
+    }
+
+
+async def create_campaign(
+    ctx: Context,
+    site: Site,
+    draft: CampaignDraft,
+    *,
+    current: bool = False,
+    staff: StaffMember | None = None,
+    actor: str = SYSTEM_ACTOR,
+) -> Campaign:
+    """A new open campaign; `current` makes it the one `…/campaigns/current` shows.
+    Without `staff`, the audit log names `actor` as the one who made it."""
+    values = _columns(draft)
+
+    async def job(conn: AsyncConnection) -> int:
+        if current:
+            await _clear_current(conn, site.id)
+        campaign_id: int = (
+            await conn.execute(
+                campaigns.insert()
+                .values(
+                    site_id=site.id, status="open", is_current=current, raised_minor=0,
+                    donor_count=0, created_at=clock.now(), **values,
+                )
+                .returning(campaigns.c.id)
+            )
+        ).scalar_one()  # fmt: skip
+        await audit_campaign_action(
+            conn, site, staff, "campaign.create", campaign_id, {"title": values["title"]},
+            actor=actor,
+        )  # fmt: skip
+        return campaign_id
+
+    return await find_campaign(ctx, site, await ctx.database.write(job))
+
+
+async def update_campaign(
+    ctx: Context, site: Site, campaign_id: int, draft: CampaignDraft, staff: StaffMember | None
+) -> Campaign:
+    """Change what staff typed; the currency is fixed once a gift has been counted."""
+    values = _columns(draft)
+
+    async def job(conn: AsyncConnection) -> None:
+        row = await lock_campaign(conn, site.id, campaign_id)
+        if row.currency != values["currency"] and row.donor_count > 0:
+            raise Invalid(
+                "the currency cannot change once the campaign has donations",
+                code="currency_fixed",
+            )
+        await conn.execute(update(campaigns).where(campaigns.c.id == campaign_id).values(**values))
+        await audit_campaign_action(
+            conn, site, staff, "campaign.edit", campaign_id, {"title": values["title"]}
+        )
+
+    await ctx.database.write(job)
+    return await find_campaign(ctx, site, campaign_id)
+
+
+async def set_campaign_status(
+    ctx: Context, site: Site, campaign_id: int, status: str, staff: StaffMember | None
+) -> Campaign:
+    """Close a campaign (its bar stays, the button goes) or reopen it."""
+    if status not in STATUSES:
+        raise Invalid(f"status: one of {', '.join(STATUSES)}", code="invalid_status")
+
+    async def job(conn: AsyncConnection) -> None:
+        await lock_campaign(conn, site.id, campaign_id)
+        await conn.execute(
+            update(campaigns).where(campaigns.c.id == campaign_id).values(status=status)
+        )
+        action = "campaign.close" if status == "closed" else "campaign.reopen"
+        await audit_campaign_action(conn, site, staff, action, campaign_id, {})
+
+    await ctx.database.write(job)
+    campaign = await find_campaign(ctx, site, campaign_id)
+    await announce_campaign(ctx, campaign)
+    return campaign
+
+
+async def make_current(
+    ctx: Context, site: Site, campaign_id: int, staff: StaffMember | None
+) -> Campaign:
+    """The campaign every `data-talkback-campaign="current"` bar of the site shows."""
+
+    async def job(conn: AsyncConnection) -> None:
+        await lock_campaign(conn, site.id, campaign_id)
+        await _clear_current(conn, site.id)
+        await conn.execute(
+            update(campaigns).where(campaigns.c.id == campaign_id).values(is_current=True)
+        )
+        await audit_campaign_action(conn, site, staff, "campaign.make_current", campaign_id, {})
+
+    await ctx.database.write(job)
+    return await find_campaign(ctx, site, campaign_id)
+
+
+async def find_campaign(ctx: Context, site: Site, ref: int | str) -> Campaign:
+    """By id, or `current`; NotFound (`campaign_not_found`) otherwise."""
+    query = select(campaigns).where(campaigns.c.site_id == site.id)
+    if ref == CURRENT:
+        query = query.where(campaigns.c.is_current.is_(True))
+    elif isinstance(ref, int) or ref.isdigit():
+        query = query.where(campaigns.c.id == int(ref))
+    else:
+        raise NotFound("no such campaign", code="campaign_not_found")
+    async with ctx.database.read() as conn:
+        row = (await conn.execute(query.limit(1))).first()
+    if row is None:
+        what = "this site has no current campaign" if ref == CURRENT else "no such campaign"
+        raise NotFound(what, code="campaign_not_found")
+    return _campaign(row)
+
+
+async def list_campaigns(ctx: Context, site: Site) -> list[Campaign]:
+    """Newest first."""
+    async with ctx.database.read() as conn:
+        rows = await conn.execute(
+            select(campaigns)
+            .where(campaigns.c.site_id == site.id)
+            .order_by(campaigns.c.created_at.desc(), campaigns.c.id.desc())
+        )
+        return [_campaign(row) for row in rows]
+
+
+async def announce_campaign(ctx: Context, campaign: Campaign) -> None:
+    """Tell every open page of the site; widgets fetch the campaign again in their locale."""
+    try:
+        await ctx.live.publish_to_site(
+            campaign.site_id,
+            "campaign.updated",
+            {
+                "id": campaign.id,
+                "raised": money.to_json_number(campaign.raised_minor, campaign.currency),
+                "donors": campaign.donor_count,
+            },
+        )
+    except Exception:
+        # Best effort, like every announcement: the total is committed; bars catch up on load.
+        log.exception("event=campaign_announce_failed campaign=%s", campaign.id)
+
+
+def public_view(
+    campaign: Campaign,
+    site: Site,
+    *,
+    locale: str,
+    payments: bool,
+    wall: list[dict[str, Any]] | None,
+) -> dict[str, Any]:
+    """The goal bar's data (docs/funding.md): amounts as numbers and as locale strings."""
+    now = clock.now()
+    currency = campaign.currency
+
+    def number(minor: int) -> int | float:
+        return money.to_json_number(minor, currency)
+
+    def text(minor: int) -> str:
+        return money.format_money(minor, currency, locale)
+
+    days_left = None
+    if campaign.ends_at is not None:
+        days_left = max(0, math.ceil((campaign.ends_at - now).total_seconds() / 86400))
+    amounts = {
+        "goal": campaign.goal_minor,
+        "raised": campaign.raised_minor,
+        "min_amount": campaign.min_gift_minor,
+        "max_amount": campaign.max_gift_minor,
+    }
+    return {
+        "id": campaign.id,
+        "title": campaign.title,
+        "description": campaign.description,
+        "status": campaign.status,
+        "currency": currency,
+        "locale": locale,
+        "site_name": site.name,
+        **{key: number(minor) for key, minor in amounts.items()},
+        "percent": campaign.raised_minor * 100 // campaign.goal_minor,
+        "donors": campaign.donor_count,
+        "ticks": [number(t) for t in campaign.ticks_minor],
+        "presets": [number(p) for p in campaign.presets_minor],
+        "starts_at": iso(campaign.starts_at),
+        "ends_at": iso(campaign.ends_at),
+        "days_left": days_left,
+        "accepting": payments and campaign.accepts_gifts(now),
+        "formatted": {
+            **{key: text(minor) for key, minor in amounts.items()},
+            "ticks": [text(t) for t in campaign.ticks_minor],
+            "presets": [text(p) for p in campaign.presets_minor],
+        },
+        "wall": wall if campaign.donor_wall else None,
+        "message_review": message_review(site),
+    }
+
+
+def message_review(site: Site) -> str:
+    """When a moderator sees a donor's public message: "before" it is shown on a site that
+    reviews every comment first, else "after" (shown once the checks pass, removable).
+
+    Donor messages follow the site's own moderation mode instead of a stricter rule of
+    their own: the newsroom chose how far it trusts readers once, for comments and gifts
+    alike, and the checks still hold or reject a message they flag. The gift form says
+    which of the two applies, so its promise stays true.
+    """
+    return "before" if ModerationSettings.from_site(site.moderation).mode == "pre" else "after"
+
+
+async def lock_campaign(conn: AsyncConnection, site_id: str, campaign_id: int) -> Any:
+    """The campaign row, locked on PostgreSQL so concurrent edits and gifts serialise."""
+    row = (
+        await conn.execute(
+            select(campaigns)
+            .where(campaigns.c.id == campaign_id, campaigns.c.site_id == site_id)
+            .with_for_update()
+        )
+    ).first()
+    if row is None:
+        raise NotFound("no such campaign", code="campaign_not_found")
+    return row
+
+
+async def move_totals(
+    conn: AsyncConnection, campaign_id: int, *, raised_minor: int, donors: int
+) -> Campaign:
+    """Add to a locked campaign's totals (negative for refunds), inside the caller's
+    transaction; the campaign as it now stands, for the announcement after the commit."""
+    row = (
+        await conn.execute(
+            update(campaigns)
+            .where(campaigns.c.id == campaign_id)
+            .values(
+                raised_minor=campaigns.c.raised_minor + raised_minor,
+                donor_count=campaigns.c.donor_count + donors,
+            )
+            .returning(*campaigns.c)
+        )
+    ).one()
+    return _campaign(row)
+
+
+async def _clear_current(conn: AsyncConnection, site_id: str) -> None:
+    await conn.execute(
+        update(campaigns)
+        .where(campaigns.c.site_id == site_id, campaigns.c.is_current.is_(True))
+        .values(is_current=False)
+    )
+
+
+async def audit_campaign_action(
+    conn: AsyncConnection,
+    site: Site,
+    staff: StaffMember | None,
+    action: str,
+    campaign_id: int,
+    details: dict[str, Any],
+    *,
+    actor: str = SYSTEM_ACTOR,
+) -> None:
+    """Staff actions are audited under their account; others under `actor`."""
+    await record_audit(
+        conn,
+        site_id=site.id,
+        staff_id=staff.id if staff else None,
+        action=action,
+        target=f"campaign:{campaign_id}",
+        details=details,
+        actor=actor,
+    )

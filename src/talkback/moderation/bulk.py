@@ -1,0 +1,81 @@
+"""One moderation action by name, on one comment or many (the queue's bulk actions).
+
+A bulk action is a series of single actions, each its own transaction and audit entry:
+one comment that cannot take the action (already deleted, on another site) does not
+undo or block the others, and the caller learns which failed and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from talkback.context import Context
+from talkback.errors import NotFound, TalkbackError
+from talkback.moderation import actions as moderation
+from talkback.sites.sites import Site
+from talkback.staff.accounts import StaffMember
+from talkback.store.tables import comments, threads
+
+ACTIONS = ("approve", "reject", "spam", "delete")
+
+
+@dataclass
+class BulkOutcome:
+    done: list[int] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+
+
+async def act_on_comment(
+    ctx: Context, site: Site, comment_id: int, action: str, staff: StaffMember
+) -> dict[str, Any] | None:
+    """Apply `action`; the comment as it now is, or None once deleted."""
+    if action == "approve":
+        return await moderation.approve_comment(ctx, site, comment_id, staff)
+    if action == "reject":
+        return await moderation.reject_comment(ctx, site, comment_id, staff)
+    if action == "spam":
+        return await moderation.mark_spam(ctx, site, comment_id, staff)
+    if action == "delete":
+        await moderation.remove_comment(ctx, site, comment_id, staff)
+        return None
+    raise ValueError(f"unknown moderation action {action!r}")
+
+
+async def act_on_comments(
+    ctx: Context, site: Site, comment_ids: list[int], action: str, staff: StaffMember
+) -> BulkOutcome:
+    outcome = BulkOutcome()
+    for comment_id in dict.fromkeys(comment_ids):
+        try:
+            await act_on_comment(ctx, site, comment_id, action, staff)
+        except TalkbackError as exc:
+            outcome.failed.append(
+                {"id": comment_id, "error": {"code": exc.code, "message": exc.message}}
+            )
+        else:
+            outcome.done.append(comment_id)
+    return outcome
+
+
+async def comment_for_edit(ctx: Context, site: Site, comment_id: int) -> dict[str, Any]:
+    """What the staff edit form shows: the comment's source text, author and thread."""
+    query = (
+        select(comments.c.id, comments.c.text, comments.c.status, comments.c.author_name,
+               threads.c.uri, threads.c.title)
+        .join(threads, comments.c.thread_id == threads.c.id)
+        .where(comments.c.id == comment_id, threads.c.site_id == site.id)
+    )  # fmt: skip
+    async with ctx.database.read() as conn:
+        row = (await conn.execute(query)).first()
+    if row is None or row.status == "deleted":
+        raise NotFound("no such comment", code="comment_not_found")
+    return {
+        "id": row.id,
+        "text": row.text,
+        "status": row.status,
+        "author": {"name": row.author_name},
+        "thread": {"uri": row.uri, "title": row.title},
+    }

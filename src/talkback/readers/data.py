@@ -1,0 +1,329 @@
+"""A reader's own data, on request: export all of it, or delete it.
+
+A reader is found by the email address given with their comments (compared without
+regard to case). Their votes and reports are found through the reader ids those comments
+were posted with; votes counted against an IP address are not linked to anyone, since
+many readers can share an address.
+
+Deleting either keeps the comments, anonymised (name, email, website, reader id and IP
+hash removed, avatar re-seeded so it no longer matches their other comments), or removes
+them: a removed comment with replies stays as a deleted placeholder so the replies keep
+their place, one without is deleted outright. Their votes are withdrawn (the comments'
+counts go down) and their reports removed. Thread counters are recounted in the same
+transaction (`comments/recount.py`).
+
+Their donations (found by the email they gave when paying) are exported in full. Deleting
+anonymises them: donor name, email, public message and its moderation verdict go; the
+amount, currency, date, refunds, provider and payment references and any staff note stay,
+because the campaign's total and the newsroom's books (and the payment provider's own
+records, which the newsroom must keep for accounting) depend on them. The gift then shows
+as anonymous on the donor wall.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, delete, exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
+
+from talkback import clock
+from talkback.comments.recount import recount_thread
+from talkback.context import Context
+from talkback.core.identity import avatar_seed
+from talkback.export.site import timestamp
+from talkback.funding import money
+from talkback.funding.campaigns import announce_campaign, find_campaign
+from talkback.live.live import thread_channel
+from talkback.sites.sites import Site
+from talkback.store.queries import lock_thread
+from talkback.store.tables import campaigns, comments, donations, reports, threads, votes
+
+FORMAT = "talkback-reader-data"
+VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderDeletion:
+    comments_anonymised: int = 0
+    comments_removed: int = 0
+    votes_withdrawn: int = 0
+    reports_removed: int = 0
+    # Name, email and message removed; the amounts stay for the totals and the books.
+    donations_anonymised: int = 0
+
+
+def _by_email(site: Site, email: str) -> Any:
+    return (threads.c.site_id == site.id) & (
+        func.lower(comments.c.author_email) == email.strip().lower()
+    )
+
+
+def _donations_by_email(site: Site, email: str) -> Any:
+    return (donations.c.site_id == site.id) & (
+        func.lower(donations.c.donor_email) == email.strip().lower()
+    )
+
+
+async def export_reader_data(ctx: Context, site: Site, email: str) -> dict[str, Any]:
+    """Everything the site holds about the reader with this email, as a JSON document."""
+    async with ctx.database.read() as conn:
+        rows = (
+            await conn.execute(
+                select(comments, threads.c.uri, threads.c.title.label("page_title"))
+                .join(threads, threads.c.id == comments.c.thread_id)
+                .where(_by_email(site, email))
+                .order_by(comments.c.id)
+            )
+        ).all()
+        voters = _voters(rows)
+        vote_rows = (
+            await conn.execute(
+                select(votes, threads.c.uri)
+                .join(threads, threads.c.id == votes.c.thread_id)
+                .where(threads.c.site_id == site.id, votes.c.voter.in_(voters))
+                .order_by(votes.c.created_at)
+            )
+        ).all()
+        report_rows = (
+            await conn.execute(
+                select(reports, threads.c.uri)
+                .join(comments, comments.c.id == reports.c.comment_id)
+                .join(threads, threads.c.id == comments.c.thread_id)
+                .where(threads.c.site_id == site.id, reports.c.reporter.in_(voters))
+                .order_by(reports.c.created_at)
+            )
+        ).all()
+        donation_rows = (
+            await conn.execute(
+                select(donations, campaigns.c.title.label("campaign_title"))
+                .join(campaigns, campaigns.c.id == donations.c.campaign_id)
+                .where(_donations_by_email(site, email))
+                .order_by(donations.c.created_at, donations.c.id)
+            )
+        ).all()
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "site": site.id,
+        "email": email.strip(),
+        "exported_at": timestamp(clock.now()),
+        "comments": [_comment(row) for row in rows],
+        "votes": [
+            {"comment_id": row.comment_id, "page": row.uri, "value": row.value,
+             "created_at": timestamp(row.created_at)}
+            for row in vote_rows
+        ],
+        "reports": [
+            {"comment_id": row.comment_id, "page": row.uri, "reason": row.reason,
+             "note": row.note, "created_at": timestamp(row.created_at)}
+            for row in report_rows
+        ],
+        "donations": [_donation(row) for row in donation_rows],
+    }  # fmt: skip
+
+
+def _voters(rows: Any) -> list[str]:
+    return sorted({f"r:{row.reader_id}" for row in rows if row.reader_id})
+
+
+def _comment(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "page": row.uri,
+        "page_title": row.page_title,
+        "parent_id": row.parent_id,
+        "status": row.status,
+        "author_name": row.author_name,
+        "author_email": row.author_email,
+        "author_website": row.author_website,
+        "reader_id": row.reader_id,
+        "ip_hash": row.ip_hash,
+        "text": row.text,
+        "html": row.html,
+        "anchor": row.anchor,
+        "created_at": timestamp(row.created_at),
+        "edited_at": timestamp(row.edited_at),
+        "upvotes": row.upvotes,
+        "downvotes": row.downvotes,
+    }
+
+
+def _donation(row: Any) -> dict[str, Any]:
+    """Amounts in major units, as the reader's receipt showed them."""
+    return {
+        "id": row.id,
+        "campaign_id": row.campaign_id,
+        "campaign": row.campaign_title,
+        "amount": money.to_json_number(row.amount_minor, row.currency),
+        "refunded": money.to_json_number(row.refunded_minor, row.currency),
+        "currency": row.currency,
+        "created_at": timestamp(row.created_at),
+        "donor_name": row.donor_name,
+        "donor_email": row.donor_email,
+        "message": row.message,
+        "message_status": row.message_status,
+        "provider": row.provider,
+        "provider_ref": row.provider_ref,
+        "payment_ref": row.payment_ref,
+        "note": row.note,
+    }
+
+
+async def delete_reader_data(
+    ctx: Context, site: Site, email: str, keep_comments: bool
+) -> ReaderDeletion:
+    """Delete the reader's data; `keep_comments` keeps their comments, anonymised."""
+
+    async def job(conn: AsyncConnection) -> tuple[ReaderDeletion, list[str], list[int]]:
+        rows = (
+            await conn.execute(
+                select(comments.c.id, comments.c.thread_id, comments.c.reader_id, threads.c.uri)
+                .join(threads, threads.c.id == comments.c.thread_id)
+                .where(_by_email(site, email))
+            )
+        ).all()
+        voters = _voters(rows)
+        vote_rows = (
+            await conn.execute(
+                select(votes.c.comment_id, votes.c.value, votes.c.thread_id, votes.c.voter)
+                .join(threads, threads.c.id == votes.c.thread_id)
+                .where(threads.c.site_id == site.id, votes.c.voter.in_(voters))
+            )
+        ).all()
+        touched = {row.thread_id: row.uri for row in rows}
+        for thread_id in sorted({*touched, *(vote.thread_id for vote in vote_rows)}):
+            await lock_thread(conn, thread_id)
+        withdrawn = await _withdraw_votes(conn, vote_rows)
+        reported = await _remove_reports(conn, site, voters)
+        gifts = await _anonymise_donations(conn, site, email)
+        ids = [row.id for row in rows]
+        if keep_comments:
+            await _anonymise(conn, ids, ctx.secret_key)
+        else:
+            await _remove(conn, ids, ctx.secret_key)
+        pages = dict(touched)
+        for vote in vote_rows:
+            if vote.thread_id not in pages:
+                pages[vote.thread_id] = await conn.scalar(
+                    select(threads.c.uri).where(threads.c.id == vote.thread_id)
+                )
+        for thread_id in sorted(pages):
+            await recount_thread(conn, thread_id, changed=True)
+        result = ReaderDeletion(
+            comments_anonymised=len(ids) if keep_comments else 0,
+            comments_removed=0 if keep_comments else len(ids),
+            votes_withdrawn=withdrawn,
+            reports_removed=reported,
+            donations_anonymised=len(gifts),
+        )
+        return result, list(pages.values()), sorted({campaign for _, campaign in gifts})
+
+    result, uris, funded = await ctx.database.write(job)
+    for uri in uris:
+        ctx.threads.forget(thread_channel(site.id, uri))
+    for campaign_id in funded:  # donor walls on open pages drop the name and message
+        await announce_campaign(ctx, await find_campaign(ctx, site, campaign_id))
+    return result
+
+
+async def _anonymise_donations(
+    conn: AsyncConnection, site: Site, email: str
+) -> list[tuple[int, int]]:
+    """(donation id, campaign id) of the donor's gifts, now without name, email or message.
+    Amounts and refunds are untouched, so no campaign total changes."""
+    gifts = [
+        (row.id, row.campaign_id)
+        for row in await conn.execute(
+            select(donations.c.id, donations.c.campaign_id).where(_donations_by_email(site, email))
+        )
+    ]
+    if gifts:
+        await conn.execute(
+            update(donations)
+            .where(donations.c.id.in_([gift for gift, _ in gifts]))
+            .values(donor_name=None, donor_email=None, message=None, message_status=None,
+                    message_moderation=None)
+        )  # fmt: skip
+    return gifts
+
+
+async def _withdraw_votes(conn: AsyncConnection, vote_rows: Any) -> int:
+    for vote in vote_rows:
+        await conn.execute(
+            update(comments)
+            .where(comments.c.id == vote.comment_id)
+            .values(
+                upvotes=comments.c.upvotes - int(vote.value == 1),
+                downvotes=comments.c.downvotes - int(vote.value == -1),
+                score=comments.c.score - vote.value,
+            )
+        )
+        await conn.execute(
+            delete(votes).where(votes.c.comment_id == vote.comment_id, votes.c.voter == vote.voter)
+        )
+    return len(vote_rows)
+
+
+async def _remove_reports(conn: AsyncConnection, site: Site, voters: list[str]) -> int:
+    report_rows = (
+        await conn.execute(
+            select(reports.c.id, reports.c.comment_id, reports.c.resolved_at)
+            .join(comments, comments.c.id == reports.c.comment_id)
+            .join(threads, threads.c.id == comments.c.thread_id)
+            .where(threads.c.site_id == site.id, reports.c.reporter.in_(voters))
+        )
+    ).all()
+    for report in report_rows:
+        await conn.execute(delete(reports).where(reports.c.id == report.id))
+        if report.resolved_at is not None:
+            continue  # answered by a moderator already: no longer in report_count
+        await conn.execute(
+            update(comments)
+            .where(comments.c.id == report.comment_id, comments.c.report_count > 0)
+            .values(report_count=comments.c.report_count - 1)
+        )
+    return len(report_rows)
+
+
+_FORGET_AUTHOR = {
+    "author_name": None,
+    "author_email": None,
+    "author_website": None,
+    "reader_id": None,
+    "ip_hash": None,
+}
+
+
+async def _anonymise(conn: AsyncConnection, ids: list[int], secret_key: str) -> None:
+    if ids:
+        await conn.execute(
+            update(comments)
+            .where(comments.c.id == bindparam("comment"))
+            .values(avatar=bindparam("seed"), **_FORGET_AUTHOR),
+            [{"comment": i, "seed": avatar_seed(f"anonymous:{i}", secret_key)} for i in ids],
+        )
+
+
+async def _remove(conn: AsyncConnection, ids: list[int], secret_key: str) -> None:
+    """Blank the comments; delete the ones no reply hangs under, innermost first."""
+    if not ids:
+        return
+    await conn.execute(
+        update(comments)
+        .where(comments.c.id == bindparam("comment"))
+        .values(avatar=bindparam("seed"), status="deleted", text="", html="", anchor=None,
+                moderation=None, toxicity=None, **_FORGET_AUTHOR),
+        [{"comment": i, "seed": avatar_seed(f"anonymous:{i}", secret_key)} for i in ids],
+    )  # fmt: skip
+    reply = aliased(comments)
+    while True:
+        gone = await conn.execute(
+            delete(comments).where(
+                comments.c.id.in_(ids), ~exists().where(reply.c.parent_id == comments.c.id)
+            )
+        )
+        if not gone.rowcount:
+            return

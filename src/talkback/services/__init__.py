@@ -1,1 +1,0 @@
-"""Use cases: each function owns its transaction and side effects; `web/` only calls them."""

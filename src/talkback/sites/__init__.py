@@ -1,0 +1,1 @@
+"""Sites (publications): the directory every request resolves, and their settings."""

@@ -1,0 +1,86 @@
+"""A site's settings as staff see and change them: every change audited, every node told.
+
+Moderation rules go through `moderation.actions` (which validates and audits them);
+the other settings reuse `set_site_option`, the same path as `talkback site set`, so the
+command line and the admin pages accept exactly the same values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from talkback.context import Context
+from talkback.moderation import actions as moderation
+from talkback.moderation.settings import ModerationSettings
+from talkback.sites.sites import Site, set_site_option
+from talkback.staff.accounts import StaffMember
+
+_UNSET = object()
+
+# Setting name in the admin API → (key of `set_site_option`, how to write the value as text)
+SITE_OPTIONS: dict[str, tuple[str, Any]] = {
+    "name": ("name", str),
+    "origins": ("origins", ",".join),
+    "locale": ("locale", str),
+    "edit_window_seconds": ("edit_window", str),
+    "guest_identity": ("guest_identity", str),
+}
+
+
+def settings_view(site: Site) -> dict[str, Any]:
+    """Every setting with its effective value (moderation defaults filled in)."""
+    return {
+        "id": site.id,
+        "name": site.name,
+        "origins": list(site.origins),
+        "locale": site.locale,
+        "edit_window_seconds": site.edit_window_seconds,
+        "guest_identity": site.guest_identity,
+        "moderation": ModerationSettings.from_site(site.moderation).stored(),
+    }
+
+
+async def update_site_settings(
+    ctx: Context, site: Site, changes: dict[str, Any], staff: StaffMember
+) -> Site:
+    """Apply `changes` (keys of `settings_view`), recording one audit entry per setting.
+
+    Values equal to the current ones are skipped, so saving a whole form audits only what
+    changed. Settings are applied one at a time, each validated on its own: a refused
+    value raises and leaves the settings before it applied (each was valid and audited).
+    """
+    current = settings_view(site)
+    for key, value in changes.items():
+        if key == "moderation" or value == current[key]:
+            continue
+        option, as_text = SITE_OPTIONS[key]
+        site = await set_site_option(ctx.database, site.id, option, as_text(value))
+        ctx.sites.forget(site.id)
+        await _audit(ctx, site, staff, key, current[key], settings_view(site)[key])
+    rules = {
+        key: value
+        for key, value in (changes.get("moderation") or {}).items()
+        if value != current["moderation"].get(key, _UNSET)
+    }
+    if rules:
+        site = await moderation.update_moderation_settings(ctx, site, rules, staff)
+        ctx.sites.forget(site.id)
+    return site
+
+
+async def _audit(
+    ctx: Context, site: Site, staff: StaffMember, key: str, before: Any, after: Any
+) -> None:
+    async def job(conn: AsyncConnection) -> None:
+        await moderation.record_audit(
+            conn,
+            site_id=site.id,
+            staff_id=staff.id,
+            action="settings.update",
+            target=key,
+            details={"before": before, "after": after},
+        )
+
+    await ctx.database.write(job)
