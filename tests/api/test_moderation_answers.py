@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from talkback.moderation.actions import add_ban, update_moderation_settings
+from talkback.moderation.bans import add_ban
+from talkback.moderation.rules import update_moderation_settings
 from talkback.staff.accounts import StaffMember, create_staff
 from tests.api.conftest import SITE, Api
 

@@ -56,7 +56,8 @@ from talkback.core.uris import normalise_uri
 from talkback.demo.page import router as demo_router
 from talkback.funding.campaigns import CampaignDraft, create_campaign
 from talkback.live.live import thread_channel
-from talkback.moderation.actions import add_ban, update_moderation_settings
+from talkback.moderation.bans import add_ban
+from talkback.moderation.rules import update_moderation_settings
 from talkback.readers.tokens import Reader
 from talkback.sites.sites import create_site, set_site_option
 from talkback.staff.accounts import create_staff

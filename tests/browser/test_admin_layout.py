@@ -19,7 +19,8 @@ from talkback.core.identity import hash_ip
 from talkback.core.uris import normalise_uri
 from talkback.funding.campaigns import CampaignDraft, create_campaign
 from talkback.funding.donations import DonationDraft, record_donation
-from talkback.moderation.actions import add_ban, edit_comment_as_staff
+from talkback.moderation.actions import edit_comment_as_staff
+from talkback.moderation.bans import add_ban
 from talkback.readers.tokens import Reader
 from talkback.sites.sites import create_site, set_site_option
 from talkback.staff.accounts import list_staff

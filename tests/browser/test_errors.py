@@ -9,7 +9,9 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from talkback.moderation.actions import add_ban, reject_comment, update_moderation_settings
+from talkback.moderation.actions import reject_comment
+from talkback.moderation.bans import add_ban
+from talkback.moderation.rules import update_moderation_settings
 from talkback.sites.sites import create_site
 from talkback.staff.accounts import StaffMember, create_staff
 from tests.browser.conftest import EDITOR_PASSWORD, Host, Talkback, Widget

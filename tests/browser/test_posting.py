@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
-from talkback.moderation.actions import update_moderation_settings
+from talkback.moderation.rules import update_moderation_settings
 from talkback.sites.sites import create_site
 from talkback.staff.accounts import create_staff
 from tests.browser.conftest import (

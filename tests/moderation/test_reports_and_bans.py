@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from talkback.moderation.actions import add_ban, approve_comment, update_moderation_settings
+from talkback.moderation.actions import approve_comment
+from talkback.moderation.bans import add_ban
+from talkback.moderation.rules import update_moderation_settings
 from talkback.readers.tokens import verify_reader_token
 from talkback.staff.accounts import StaffMember
 from talkback.store.tables import comments

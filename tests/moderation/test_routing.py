@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from talkback.moderation.actions import update_moderation_settings
+from talkback.moderation.rules import update_moderation_settings
 from talkback.staff.accounts import StaffMember
 from tests.api.conftest import SITE, Api
 
@@ -94,7 +94,7 @@ async def test_first_comment_held_until_one_is_approved(api: Api, moderator: Sta
 
 
 async def test_verdict_reasons_and_scores_are_stored(api: Api, moderator: StaffMember) -> None:
-    from talkback.moderation.actions import moderation_queue
+    from talkback.moderation.queue import moderation_queue
 
     await api.post("Great piece, thank you!", honeypot="x")
     await _rules(api, moderator, mode="pre")

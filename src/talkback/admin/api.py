@@ -27,13 +27,16 @@ from talkback.admin.schemas import (
     SettingsPatch,
     StaffEdit,
 )
-from talkback.moderation import actions as moderation
+from talkback.moderation.actions import edit_comment_as_staff
+from talkback.moderation.bans import add_ban, lift_ban, list_bans
 from talkback.moderation.bulk import act_on_comment, act_on_comments
+from talkback.moderation.queue import moderation_queue, search_comments
 from talkback.moderation.stats import site_stats
 from talkback.sites.settings import settings_view, update_site_settings
 from talkback.sites.sites import list_sites
 from talkback.staff import accounts as staff_service
 from talkback.staff.accounts import StaffMember
+from talkback.staff.audit import audit_entries
 from talkback.web.deps import MAX_ID, CommentId, Ctx, SiteDep
 
 PREFIX = "/api/v1/admin"
@@ -112,7 +115,7 @@ async def queue(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    found = await moderation.moderation_queue(
+    found = await moderation_queue(
         ctx, site, kind=kind.value, order=order.value, limit=limit, offset=offset
     )
     return {"comments": found}
@@ -139,7 +142,7 @@ async def act(
 async def edit(
     ctx: Ctx, site: SiteDep, staff: StaffDep, comment_id: CommentId, body: StaffEdit
 ) -> dict[str, Any]:
-    comment = await moderation.edit_comment_as_staff(ctx, site, comment_id, body.text, staff)
+    comment = await edit_comment_as_staff(ctx, site, comment_id, body.text, staff)
     return {"comment": comment}
 
 
@@ -155,7 +158,7 @@ async def search(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    found = await moderation.search_comments(
+    found = await search_comments(
         ctx, site, text=q or None, author=author or None, email=email or None,
         status=status or None, limit=limit, offset=offset,
     )  # fmt: skip
@@ -164,13 +167,13 @@ async def search(
 
 @guarded.get("/{site}/bans")
 async def bans(ctx: Ctx, site: SiteDep, _staff: StaffDep) -> dict[str, Any]:
-    return {"bans": await moderation.list_bans(ctx, site)}
+    return {"bans": await list_bans(ctx, site)}
 
 
 @guarded.post("/{site}/bans", status_code=201)
 async def ban(ctx: Ctx, site: SiteDep, staff: StaffDep, body: BanIn) -> dict[str, Any]:
     expires_at = clock.now() + timedelta(days=body.duration_days) if body.duration_days else None
-    added = await moderation.add_ban(
+    added = await add_ban(
         ctx, site, kind=body.kind, value=body.value, shadow=body.shadow,
         reason=body.reason or None, expires_at=expires_at, staff=staff,
     )  # fmt: skip
@@ -179,7 +182,7 @@ async def ban(ctx: Ctx, site: SiteDep, staff: StaffDep, body: BanIn) -> dict[str
 
 @guarded.delete("/{site}/bans/{ban_id}", status_code=204)
 async def lift(ctx: Ctx, site: SiteDep, staff: StaffDep, ban_id: BanId) -> Response:
-    await moderation.lift_ban(ctx, site, ban_id, staff)
+    await lift_ban(ctx, site, ban_id, staff)
     return Response(status_code=204)
 
 
@@ -202,7 +205,7 @@ async def change_settings(
 async def audit(
     ctx: Ctx, site: SiteDep, _staff: StaffDep, limit: Limit = 50, offset: Offset = 0
 ) -> dict[str, Any]:
-    return {"entries": await moderation.audit_entries(ctx, site, limit=limit, offset=offset)}
+    return {"entries": await audit_entries(ctx, site, limit=limit, offset=offset)}
 
 
 @guarded.get("/{site}/stats")

@@ -18,10 +18,11 @@ from talkback.admin.charts import day_chart, thread_bars
 from talkback.admin.render import guarded_router, redirect, render
 from talkback.admin.schemas import BanKind
 from talkback.errors import Conflict, Invalid
-from talkback.moderation import actions as moderation
+from talkback.moderation import bans as ban_service
 from talkback.moderation.stats import site_stats
 from talkback.sites.settings import settings_view, update_site_settings
 from talkback.staff import accounts as staff_service
+from talkback.staff.audit import audit_entries
 from talkback.web.deps import MAX_ID, Ctx, SiteDep
 
 AUDIT_PAGE = 50
@@ -49,7 +50,7 @@ async def _bans(
 ) -> Response:
     return await render(
         request, "bans.html", status=422 if error else 200, site=site,
-        bans=await moderation.list_bans(ctx, site), form=form, error=error,
+        bans=await ban_service.list_bans(ctx, site), form=form, error=error,
         durations=BAN_DURATIONS, title="Bans", section="bans",
     )  # fmt: skip
 
@@ -70,7 +71,7 @@ async def add_ban(
         if duration not in BAN_DURATIONS:
             raise Invalid("choose a duration from the list")
         expires_at = clock.now() + timedelta(days=int(duration)) if duration else None
-        await moderation.add_ban(
+        await ban_service.add_ban(
             ctx, site, kind=kind, value=value, shadow=shadow, reason=reason.strip() or None,
             expires_at=expires_at, staff=staff,
         )  # fmt: skip
@@ -83,7 +84,7 @@ async def add_ban(
 
 @router.post("/{site}/bans/{ban_id}/lift")
 async def lift_ban(ctx: Ctx, site: SiteDep, staff: StaffDep, ban_id: BanId) -> Response:
-    await moderation.lift_ban(ctx, site, ban_id, staff)
+    await ban_service.lift_ban(ctx, site, ban_id, staff)
     return redirect(f"/admin/{site.id}/bans", notice="lifted")
 
 
@@ -168,7 +169,7 @@ async def audit_page(
     site: SiteDep,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Response:
-    entries = await moderation.audit_entries(ctx, site, limit=AUDIT_PAGE, offset=offset)
+    entries = await audit_entries(ctx, site, limit=AUDIT_PAGE, offset=offset)
     return await render(
         request, "audit.html", site=site, entries=entries, offset=offset, page_size=AUDIT_PAGE,
         title="Audit log", section="audit",

@@ -24,8 +24,9 @@ from talkback.admin.render import (
 )
 from talkback.admin.schemas import BULK_MAX, CommentAction, QueueKind, QueueOrder
 from talkback.errors import RateLimited, Unauthorized
-from talkback.moderation import actions as moderation
+from talkback.moderation.actions import edit_comment_as_staff
 from talkback.moderation.bulk import act_on_comment, act_on_comments, comment_for_edit
+from talkback.moderation.queue import moderation_queue, search_comments
 from talkback.sites.sites import SITE_ID, list_sites
 from talkback.web.deps import CommentId, Ctx, SiteDep
 
@@ -94,7 +95,7 @@ async def queue(
     order: QueueOrder = QueueOrder.NEWEST,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Response:
-    found = await moderation.moderation_queue(
+    found = await moderation_queue(
         ctx, site, kind=kind.value, order=order.value, limit=PAGE_SIZE, offset=offset
     )
     return await render(
@@ -116,7 +117,7 @@ async def search(
     asked = any((q, author, email, status))
     found = []
     if asked:
-        found = await moderation.search_comments(
+        found = await search_comments(
             ctx, site, text=q or None, author=author or None, email=email or None,
             status=status or None, limit=PAGE_SIZE, offset=0,
         )  # fmt: skip
@@ -167,7 +168,7 @@ async def edit(
     text: Annotated[str, Form(min_length=1, max_length=10_000)],
     next: NextPath = None,
 ) -> Response:
-    await moderation.edit_comment_as_staff(ctx, site, comment_id, text, staff)
+    await edit_comment_as_staff(ctx, site, comment_id, text, staff)
     return redirect(local_path(next, f"/admin/{site.id}/queue"), notice="edited")
 
 

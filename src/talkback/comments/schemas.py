@@ -1,15 +1,13 @@
-"""What clients may send, with the limits of `core/drafts.py`, and what an author is told
-about their own comment."""
+"""What readers may send about comments, with the limits of `core/drafts.py`, and what an
+author is told about their own comment."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any, Literal, TypedDict
 
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -19,12 +17,7 @@ from pydantic import (
 from talkback.comments.reports import ReportReason
 from talkback.core import drafts
 from talkback.web.deps import MAX_ID
-
-
-def _blank_to_none(value: object) -> object:
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value.strip() if isinstance(value, str) else value
+from talkback.web.validators import Optional, Stored
 
 
 def _not_blank(value: str) -> str:
@@ -33,27 +26,18 @@ def _not_blank(value: str) -> str:
     return value.strip()
 
 
-def _no_nul(value: str) -> str:
-    """PostgreSQL's text cannot hold a NUL character; no reader means to type one."""
-    if "\x00" in value:
-        raise ValueError("must not contain a NUL character")
-    return value
-
-
 def _short_url(value: HttpUrl) -> HttpUrl:
     if len(str(value)) > drafts.MAX_WEBSITE_LENGTH:
         raise ValueError(f"must be at most {drafts.MAX_WEBSITE_LENGTH} characters")
     return value
 
 
-Stored = AfterValidator(_no_nul)
 CommentText = Annotated[
     str,
     Field(min_length=1, max_length=drafts.MAX_TEXT_LENGTH),
     AfterValidator(_not_blank),
     Stored,
 ]
-Optional = BeforeValidator(_blank_to_none)
 Name = Annotated[str, Field(max_length=drafts.MAX_NAME_LENGTH), Stored]
 Title = Annotated[str, Field(max_length=drafts.MAX_TITLE_LENGTH), Stored]
 Website = Annotated[HttpUrl, AfterValidator(_short_url)]
@@ -119,15 +103,3 @@ class VoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     value: Literal[1, -1, 0]
-
-
-class GiftIn(BaseModel):
-    """A reader's gift: the server checks the amount against the campaign's bounds."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    amount: Annotated[Decimal, Field(gt=0, le=Decimal(10) ** 12, allow_inf_nan=False)]
-    currency: Annotated[str, Field(min_length=3, max_length=3)]
-    return_url: Annotated[str, Field(min_length=1, max_length=2048)]
-    donor_name: Annotated[Annotated[str, Field(max_length=80), Stored] | None, Optional] = None
-    message: Annotated[Annotated[str, Field(max_length=500), Stored] | None, Optional] = None

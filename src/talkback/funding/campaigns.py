@@ -21,10 +21,10 @@ from talkback.comments.views import iso
 from talkback.context import Context
 from talkback.errors import Invalid, NotFound
 from talkback.funding import money
-from talkback.moderation.actions import SYSTEM_ACTOR, record_audit
 from talkback.moderation.settings import ModerationSettings
 from talkback.sites.sites import Site
 from talkback.staff.accounts import StaffMember
+from talkback.staff.audit import SYSTEM_ACTOR, record_audit
 from talkback.store.tables import campaigns
 
 log = logging.getLogger(__name__)

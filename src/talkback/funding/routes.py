@@ -7,12 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from talkback.comments.schemas import GiftIn
 from talkback.errors import Invalid
 from talkback.funding import money
 from talkback.funding.campaigns import find_campaign, public_view
 from talkback.funding.checkout import GiftDraft, payments_enabled, start_checkout
 from talkback.funding.donations import donor_wall
+from talkback.funding.schemas import GiftIn
 from talkback.web.deps import Ctx, ReaderDep, SiteDep
 
 router = APIRouter(prefix="/api/v1/{site}/campaigns", tags=["funding"])

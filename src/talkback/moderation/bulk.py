@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from talkback.context import Context
 from talkback.errors import NotFound, TalkbackError
-from talkback.moderation import actions as moderation
+from talkback.moderation.actions import approve_comment, mark_spam, reject_comment, remove_comment
 from talkback.sites.sites import Site
 from talkback.staff.accounts import StaffMember
 from talkback.store.tables import comments, threads
@@ -33,13 +33,13 @@ async def act_on_comment(
 ) -> dict[str, Any] | None:
     """Apply `action`; the comment as it now is, or None once deleted."""
     if action == "approve":
-        return await moderation.approve_comment(ctx, site, comment_id, staff)
+        return await approve_comment(ctx, site, comment_id, staff)
     if action == "reject":
-        return await moderation.reject_comment(ctx, site, comment_id, staff)
+        return await reject_comment(ctx, site, comment_id, staff)
     if action == "spam":
-        return await moderation.mark_spam(ctx, site, comment_id, staff)
+        return await mark_spam(ctx, site, comment_id, staff)
     if action == "delete":
-        await moderation.remove_comment(ctx, site, comment_id, staff)
+        await remove_comment(ctx, site, comment_id, staff)
         return None
     raise ValueError(f"unknown moderation action {action!r}")
 

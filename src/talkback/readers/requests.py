@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback.context import Context
-from talkback.moderation.actions import record_audit
 from talkback.readers.data import ReaderDeletion, delete_reader_data, export_reader_data
 from talkback.sites.sites import Site
 from talkback.staff.accounts import StaffMember
+from talkback.staff.audit import record_audit
 
 
 def _reader_ref(email: str) -> str:

@@ -1,6 +1,6 @@
 """A site's settings as staff see and change them: every change audited, every node told.
 
-Moderation rules go through `moderation.actions` (which validates and audits them);
+Moderation rules go through `moderation/rules.py` (which validates and audits them);
 the other settings reuse `set_site_option`, the same path as `talkback site set`, so the
 command line and the admin pages accept exactly the same values.
 """
@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback.context import Context
-from talkback.moderation import actions as moderation
+from talkback.moderation.rules import update_moderation_settings
 from talkback.moderation.settings import ModerationSettings
 from talkback.sites.sites import Site, set_site_option
 from talkback.staff.accounts import StaffMember
+from talkback.staff.audit import record_audit
 
 _UNSET = object()
 
@@ -65,7 +66,7 @@ async def update_site_settings(
         if value != current["moderation"].get(key, _UNSET)
     }
     if rules:
-        site = await moderation.update_moderation_settings(ctx, site, rules, staff)
+        site = await update_moderation_settings(ctx, site, rules, staff)
         ctx.sites.forget(site.id)
     return site
 
@@ -74,7 +75,7 @@ async def _audit(
     ctx: Context, site: Site, staff: StaffMember, key: str, before: Any, after: Any
 ) -> None:
     async def job(conn: AsyncConnection) -> None:
-        await moderation.record_audit(
+        await record_audit(
             conn,
             site_id=site.id,
             staff_id=staff.id,

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
 from talkback.errors import Conflict, Invalid, Unauthorized
+from talkback.staff.audit import record_audit
 from talkback.store.database import Database
 from talkback.store.tables import staff
 
@@ -118,9 +119,6 @@ async def create_staff(
             )
         ).scalar_one()
         if created_by is not None:
-            # Imported here: `moderation` imports StaffMember from this module.
-            from talkback.moderation.actions import record_audit
-
             await record_audit(
                 conn, site_id=None, staff_id=created_by.id, action="staff.add",
                 target=address, details={"role": role},

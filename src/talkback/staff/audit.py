@@ -1,0 +1,66 @@
+"""The audit log: who did what, written in the transaction of the change it records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from talkback import clock
+from talkback.comments.views import iso
+from talkback.context import Context
+from talkback.sites.sites import Site
+from talkback.store.tables import audit_log
+from talkback.store.tables import staff as staff_accounts
+
+SYSTEM_ACTOR = "system"
+
+
+async def record_audit(
+    conn: AsyncConnection,
+    *,
+    site_id: str | None,
+    staff_id: int | None,
+    action: str,
+    target: str | None,
+    details: dict[str, Any],
+    actor: str = SYSTEM_ACTOR,
+) -> None:
+    """Add an audit entry inside the caller's transaction.
+
+    An entry without a staff account (the command line, the demo, a payment webhook) keeps
+    `actor` in its details, so the log can tell it from the entry of an account removed
+    since (whose `staff_id` the database sets to NULL, leaving no actor).
+    """
+    if staff_id is None:
+        details = {**details, "actor": actor}
+    await conn.execute(
+        insert(audit_log).values(
+            site_id=site_id, staff_id=staff_id, action=action, target=target,
+            details=details, created_at=clock.now(),
+        )
+    )  # fmt: skip
+
+
+async def audit_entries(
+    ctx: Context, site: Site, *, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """Newest first. `actor` is who acted: the staff member's email, what acted without an
+    account (`"system"`…), or None for an account removed since."""
+    query = (
+        select(audit_log, staff_accounts.c.email.label("staff_email"))
+        .outerjoin(staff_accounts, staff_accounts.c.id == audit_log.c.staff_id)
+        .where(audit_log.c.site_id == site.id)
+        .order_by(audit_log.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    async with ctx.database.read() as conn:
+        rows = (await conn.execute(query)).all()
+    return [
+        {"id": row.id, "action": row.action, "target": row.target, "details": row.details,
+         "staff": row.staff_email, "actor": row.staff_email or (row.details or {}).get("actor"),
+         "created_at": iso(row.created_at)}
+        for row in rows
+    ]  # fmt: skip
