@@ -11,20 +11,21 @@ from fastapi.staticfiles import StaticFiles
 
 from talkback import __version__
 from talkback.admin import api as admin_api
-from talkback.admin import campaigns as admin_funding
+from talkback.admin import campaigns as admin_campaigns
+from talkback.admin import donations as admin_donations
 from talkback.admin import funding_api as admin_funding_api
+from talkback.admin import pages as admin_pages
 from talkback.admin import readers as admin_readers
 from talkback.admin import ui as admin_ui
-from talkback.comments import routes as comments
-from talkback.comments import stream
-from talkback.comments import vote_routes as votes
+from talkback.comments import routes as comment_routes
+from talkback.comments import stream, vote_routes
 from talkback.config import Settings, get_settings
 from talkback.context import Context
 from talkback.demo import checkout_page as demo_checkout
 from talkback.demo import page as demo_page
-from talkback.funding import routes as campaigns
-from talkback.funding import webhook_route as stripe_webhook
-from talkback.readers import routes as readers
+from talkback.funding import routes as funding_routes
+from talkback.funding import webhook_route
+from talkback.readers import routes as reader_routes
 from talkback.web import health, widget_assets
 from talkback.web.api_docs import install_api_docs
 from talkback.web.body_limit import BodyLimitMiddleware
@@ -63,9 +64,13 @@ def create_app(settings: Settings | None = None, *, demo: bool = False) -> FastA
     install_error_handlers(app)
     app.add_middleware(SiteCORSMiddleware, sites=context.sites)
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    # Every module's router is included here (a module only combines its own routers). A
+    # request is served by the first route that matches it: the order is behaviour.
     for module in (
-        comments, votes, readers, stream, health, widget_assets, campaigns, stripe_webhook,
-        admin_api, admin_ui, admin_readers, admin_funding, admin_funding_api,
+        comment_routes, vote_routes, reader_routes, stream, health, widget_assets,
+        funding_routes, webhook_route,
+        admin_api, admin_ui, admin_pages, admin_readers, admin_campaigns, admin_donations,
+        admin_funding_api,
     ):  # fmt: skip
         app.include_router(module.router)
     if context.settings.demo_payments and context.settings.stripe_secret_key is None:

@@ -2,17 +2,16 @@
 
 Every staff member sees the list; creating, editing, closing, reopening and choosing the
 current campaign are for admins. A refused form comes back with the message and what was
-typed. The donation pages (`donations.py`) are served from here too.
+typed. The donation pages are `donations.py`.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Path, Request, Response
+from fastapi import Form, Path, Request, Response
 from pydantic import BaseModel, Field
 
-from talkback.admin import donations as admin_donations
 from talkback.admin.auth import AdminDep
 from talkback.admin.funding_forms import campaign_form, campaign_json, draft_from_form
 from talkback.admin.render import guarded_router, redirect, render
@@ -26,10 +25,10 @@ Short = Annotated[str, Form(max_length=300)]
 Long = Annotated[str, Form(max_length=4000)]
 Check = Annotated[bool, Form()]
 
-pages = guarded_router()
+router = guarded_router()
 
 
-@pages.get("/{site}/campaigns")
+@router.get("/{site}/campaigns")
 async def campaigns_page(request: Request, ctx: Ctx, site: SiteDep) -> Response:
     found = await campaigns.list_campaigns(ctx, site)
     return await render(
@@ -39,12 +38,12 @@ async def campaigns_page(request: Request, ctx: Ctx, site: SiteDep) -> Response:
     )  # fmt: skip
 
 
-@pages.get("/{site}/campaigns/new")
+@router.get("/{site}/campaigns/new")
 async def new_campaign_page(request: Request, site: SiteDep, _admin: AdminDep) -> Response:
     return await _form(request, site, None, campaign_form(None))
 
 
-@pages.get("/{site}/campaigns/{campaign_id}/edit")
+@router.get("/{site}/campaigns/{campaign_id}/edit")
 async def edit_campaign_page(
     request: Request, ctx: Ctx, site: SiteDep, _admin: AdminDep, campaign_id: CampaignId
 ) -> Response:
@@ -85,7 +84,7 @@ class CampaignFormIn(BaseModel):
 CampaignForm = Annotated[CampaignFormIn, Form()]
 
 
-@pages.post("/{site}/campaigns")
+@router.post("/{site}/campaigns")
 async def create_campaign(
     request: Request, ctx: Ctx, site: SiteDep, admin: AdminDep, typed: CampaignForm
 ) -> Response:
@@ -98,7 +97,7 @@ async def create_campaign(
     return redirect(f"/admin/{site.id}/campaigns", notice="campaign_created")
 
 
-@pages.post("/{site}/campaigns/{campaign_id}/edit")
+@router.post("/{site}/campaigns/{campaign_id}/edit")
 async def edit_campaign(
     request: Request,
     ctx: Ctx,
@@ -116,7 +115,7 @@ async def edit_campaign(
     return redirect(f"/admin/{site.id}/campaigns", notice="campaign_saved")
 
 
-@pages.post("/{site}/campaigns/{campaign_id}/status")
+@router.post("/{site}/campaigns/{campaign_id}/status")
 async def campaign_status(
     ctx: Ctx,
     site: SiteDep,
@@ -129,14 +128,9 @@ async def campaign_status(
     return redirect(f"/admin/{site.id}/campaigns", notice=notice)
 
 
-@pages.post("/{site}/campaigns/{campaign_id}/make-current")
+@router.post("/{site}/campaigns/{campaign_id}/make-current")
 async def campaign_make_current(
     ctx: Ctx, site: SiteDep, admin: AdminDep, campaign_id: CampaignId
 ) -> Response:
     await campaigns.make_current(ctx, site, campaign_id, admin)
     return redirect(f"/admin/{site.id}/campaigns", notice="campaign_current")
-
-
-router = APIRouter()
-router.include_router(pages)
-router.include_router(admin_donations.router)

@@ -13,7 +13,6 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from talkback.admin import pages as admin_pages
 from talkback.admin.auth import StaffDep, current_session, sign_in, sign_out
 from talkback.admin.render import (
     guarded_router,
@@ -188,4 +187,3 @@ async def act(
 router = APIRouter()
 router.include_router(public)
 router.include_router(guarded)
-router.include_router(admin_pages.router)
