@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from talkback.comments.cache_forgetting import cache_consumer
 from talkback.comments.page_cache import PageCache
 from talkback.comments.thread_states import ThreadStates
 from talkback.config import Settings
+from talkback.events.dispatcher import Dispatcher
 from talkback.funding.stripe_gateway import StripeCheckout
-from talkback.live.live import Live
+from talkback.live.announcements import live_consumer
+from talkback.live.hub import LiveEvent
+from talkback.live.live import Live, thread_of_channel
 from talkback.moderation.classifier import BatchingScorer, profanity_scorer
 from talkback.moderation.rate_limits import RateLimits
 from talkback.sites.sites import SiteDirectory
@@ -27,6 +31,8 @@ class Context:
     scorer: BatchingScorer = field(init=False)
     rate_limits: RateLimits = field(init=False)
     stripe: StripeCheckout = field(init=False)
+    events: Dispatcher = field(init=False)
+    """Every write that others must hear of goes through `events.write`."""
 
     def __post_init__(self) -> None:
         self.sites = SiteDirectory(self.database)
@@ -38,7 +44,18 @@ class Context:
             self.settings.broker_url, enabled=self.settings.rate_limits == "on"
         )
         self.stripe = StripeCheckout(self.settings)
-        self.live.hub.observe(lambda channel, _event: self.threads.forget(channel))
+        self.events = Dispatcher(self.database)
+        # After each commit, in this order: caches forget, then open widgets hear of it.
+        # The mail and webhook outbox will subscribe with `events.in_transaction`.
+        self.events.after_commit(cache_consumer(self.threads))
+        self.events.after_commit(live_consumer(self.live))
+        # Changes made on other nodes arrive only through the broker.
+        self.live.hub.observe(self._forget_thread_of)
+
+    def _forget_thread_of(self, channel: str, _event: LiveEvent) -> None:
+        thread = thread_of_channel(channel)
+        if thread is not None:
+            self.threads.forget(*thread)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Context:

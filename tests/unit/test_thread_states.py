@@ -8,38 +8,40 @@ from talkback.comments import thread_states
 from talkback.comments.thread_states import ThreadState, ThreadStates
 
 STATE = ThreadState(id=1, version=3, title="t", count=2)
+A = ("news", "/a")
+B = ("news", "/b")
 
 
 def test_a_fresh_state_is_recalled() -> None:
     states = ThreadStates()
-    states.remember("news /a", STATE, states.generation("news /a"))
-    assert states.recall("news /a") == (True, STATE)
-    assert states.recall("news /b") == (False, None)
+    states.remember(A, STATE, states.generation(A))
+    assert states.recall(A) == (True, STATE)
+    assert states.recall(B) == (False, None)
 
 
 def test_an_absent_thread_is_remembered_as_absent() -> None:
     states = ThreadStates()
-    states.remember("news /a", None, 0)
-    assert states.recall("news /a") == (True, None)
+    states.remember(A, None, 0)
+    assert states.recall(A) == (True, None)
 
 
-def test_an_event_makes_the_state_unknown() -> None:
+def test_a_change_makes_the_state_unknown() -> None:
     states = ThreadStates()
-    states.remember("news /a", STATE, 0)
-    states.forget("news /a")
-    assert states.recall("news /a") == (False, None)
+    states.remember(A, STATE, 0)
+    states.forget("news", "/a")
+    assert states.recall(A) == (False, None)
 
 
-def test_a_lookup_that_raced_an_event_is_not_stored() -> None:
+def test_a_lookup_that_raced_a_change_is_not_stored() -> None:
     states = ThreadStates()
-    generation = states.generation("news /a")
-    states.forget("news /a")  # an event arrives while the lookup is in flight
-    states.remember("news /a", STATE, generation)
-    assert states.recall("news /a") == (False, None)
+    generation = states.generation(A)
+    states.forget("news", "/a")  # a change lands while the lookup is in flight
+    states.remember(A, STATE, generation)
+    assert states.recall(A) == (False, None)
 
 
 def test_states_expire(monkeypatch: pytest.MonkeyPatch) -> None:
     states = ThreadStates()
-    states.remember("news /a", STATE, 0)
+    states.remember(A, STATE, 0)
     monkeypatch.setattr(thread_states, "FRESH_SECONDS", -1.0)
-    assert states.recall("news /a") == (False, None)
+    assert states.recall(A) == (False, None)

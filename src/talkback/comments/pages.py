@@ -45,7 +45,6 @@ from talkback.context import Context
 from talkback.core.paging import Cursor, InvalidCursor, Sort, decode_cursor
 from talkback.core.threads import nest_replies
 from talkback.errors import Invalid
-from talkback.live.live import thread_channel
 from talkback.sites.sites import Site
 from talkback.store.queries import visible_comment
 from talkback.store.tables import comments, threads
@@ -74,8 +73,7 @@ async def read_page(
     304 of a cached page computes nothing but the key.
     """
     cursor = _parse_cursor(request)
-    channel = thread_channel(site.id, request.uri)
-    thread = await _thread_state(ctx, channel, site, request.uri)
+    thread = await _thread_state(ctx, site, request.uri)
     key = _page_key(site, request, thread)
     cached = ctx.pages.get(key)
     etag = cached.etag if cached is not None else _etag(key)
@@ -86,12 +84,13 @@ async def read_page(
     if thread is None:
         body = _page_body(request.uri, None, [], None)
     else:
-        generation = ctx.threads.generation(channel)
+        thread_key = (site.id, request.uri)
+        generation = ctx.threads.generation(thread_key)
         snapshot, body = await _read_page(ctx, thread.id, request, cursor)
         if snapshot != thread:
-            # The thread changed since its state was recalled (a change not announced
+            # The thread changed since its state was recalled (a change not dispatched
             # here yet): the page shows the snapshot, so it is keyed by the snapshot.
-            ctx.threads.remember(channel, snapshot, generation)
+            ctx.threads.remember(thread_key, snapshot, generation)
             key = _page_key(site, request, snapshot)
             etag = _etag(key)
     page = RenderedPage(etag=etag, body=body)
@@ -104,18 +103,19 @@ THREAD_STATE = select(
 ).where(threads.c.site_id == bindparam("site_id"), threads.c.uri == bindparam("uri"))
 
 
-async def _thread_state(ctx: Context, channel: str, site: Site, uri: str) -> ThreadState | None:
+async def _thread_state(ctx: Context, site: Site, uri: str) -> ThreadState | None:
     """The thread's id and version: from memory while fresh, else one indexed lookup."""
-    known, state = ctx.threads.recall(channel)
+    key = (site.id, uri)
+    known, state = ctx.threads.recall(key)
     if known:
         return state
-    generation = ctx.threads.generation(channel)
+    generation = ctx.threads.generation(key)
     rows = await ctx.database.read_rows(THREAD_STATE, {"site_id": site.id, "uri": uri})
     state = None
     if rows:
         row = rows[0]
         state = ThreadState(row.id, row.version, row.title, row.comment_count)
-    ctx.threads.remember(channel, state, generation)
+    ctx.threads.remember(key, state, generation)
     return state
 
 

@@ -14,14 +14,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
-from talkback.comments.announce import announce, announce_status_change, publish
-from talkback.comments.views import public_comment, select_public
+from talkback.comments.views import PUBLIC_COLUMNS, public_comment
 from talkback.comments.visibility import bump_thread, change_status, propagate_to_parents
 from talkback.comments.writes import INSERT_COMMENT, claim_thread
 from talkback.context import Context
 from talkback.core.identity import avatar_seed
 from talkback.core.markup import render_markdown
 from talkback.errors import Conflict, Invalid, NotFound
+from talkback.events.changes import CommentCreated, CommentEdited, ThreadRef
+from talkback.events.dispatcher import Changes
 from talkback.moderation.screening import FormSignals, screen_edit, screen_new_comment
 from talkback.readers.tokens import Reader, check_may_change, issue_edit_token
 from talkback.sites.sites import Site
@@ -91,7 +92,7 @@ async def post_comment(
     moment = created_at or clock.now()
     avatar = avatar_seed(draft.email.lower() if draft.email else reader.ip_hash, ctx.secret_key)
 
-    async def job(conn: AsyncConnection) -> tuple[Any, int]:
+    async def job(conn: AsyncConnection, changes: Changes) -> dict[str, Any]:
         approved = int(status == "approved")
         thread_id, count = await _claim_thread(conn, site.id, uri, draft.title, moment, approved)
         parent_id, root_id, depth = None, None, 0
@@ -116,18 +117,24 @@ async def post_comment(
         row = (await conn.execute(INSERT_COMMENT, values)).one()
         if approved:
             await propagate_to_parents(conn, parent_id, 1)
-        return row, count
+        # The insert hands back the stored row and the upsert the new count: the event
+        # costs no further read.
+        comment = public_comment(row)
+        changes.record(CommentCreated(ThreadRef(site.id, uri, count), comment))
+        return comment
 
-    # The write hands back the stored row and the new count, so announcing the comment
-    # costs no further read.
-    row, count = await ctx.database.write(job)
-    comment = public_comment(row)
-    if comment["status"] == "approved":
-        await publish(ctx, site.id, uri, "comment.created", {"comment": comment, "count": count})
-    elif comment["status"] == "shadowed":
-        comment["status"] = "approved"
+    comment = await ctx.events.write(job)
     reasons = screening.verdict.reasons if status != "shadowed" else ()
-    return PostedComment(comment, issue_edit_token(ctx.secret_key, row.id), reasons)
+    token = issue_edit_token(ctx.secret_key, comment["id"])
+    return PostedComment(_as_the_author_sees_it(comment), token, reasons)
+
+
+def _as_the_author_sees_it(comment: dict[str, Any]) -> dict[str, Any]:
+    """A shadow-banned author sees their comment as published (and nobody else sees it).
+    A copy: the event's view stays as stored."""
+    if comment["status"] == "shadowed":
+        return {**comment, "status": "approved"}
+    return comment
 
 
 def _check_guest_identity(site: Site, draft: CommentDraft) -> None:
@@ -155,27 +162,28 @@ async def edit_comment(
     )
     verdict = await screen_edit(ctx, site, text=text, author_name=author[0])
 
-    async def job(conn: AsyncConnection) -> tuple[int, str]:
+    async def job(conn: AsyncConnection, changes: Changes) -> dict[str, Any]:
         row = await _own_comment(ctx, conn, site, comment_id, reader, edit_token)
         values = {
             "text": text, "html": html, "edited_at": clock.now(),
             "moderation": verdict.stored(), "toxicity": verdict.toxicity,
         }  # fmt: skip
         if row.status == "approved" and verdict.status != "approved":
-            await change_status(conn, row, verdict.status, **values)
-        else:
-            await conn.execute(update(comments).where(comments.c.id == comment_id).values(values))
-            await bump_thread(conn, row.thread_id)
-        return int(row.thread_id), str(row.status)
+            taken_down = await change_status(conn, site.id, row, verdict.status, **values)
+            changes.record(taken_down)
+            return taken_down.comment
+        public = await conn.execute(
+            update(comments)
+            .where(comments.c.id == comment_id)
+            .values(values)
+            .returning(*PUBLIC_COLUMNS)
+        )
+        comment = public_comment(public.one())
+        count = await bump_thread(conn, row.thread_id)
+        changes.record(CommentEdited(ThreadRef(site.id, row.thread_uri, count), comment))
+        return comment
 
-    thread_id, before = await ctx.database.write(job)
-    comment = await load_public_comment(ctx, comment_id)
-    if comment["status"] == "approved" == before:
-        await announce(ctx, thread_id, "comment.updated", {"comment": comment})
-    else:
-        await announce_status_change(ctx, thread_id, comment, before)
-    if comment["status"] == "shadowed":
-        comment["status"] = "approved"
+    comment = _as_the_author_sees_it(await ctx.events.write(job))
     return EditedComment(comment, verdict.reasons if comment["status"] != "approved" else ())
 
 
@@ -184,28 +192,13 @@ async def delete_comment(
 ) -> None:
     """Delete the caller's own comment; with replies under it, it stays as a placeholder."""
 
-    async def job(conn: AsyncConnection) -> tuple[int, bool]:
+    async def job(conn: AsyncConnection, changes: Changes) -> None:
         row = await _own_comment(ctx, conn, site, comment_id, reader, edit_token)
-        await change_status(conn, row, "deleted", text="", html="", anchor=None)
-        return int(row.thread_id), row.status == "approved"
-
-    thread_id, was_shown = await ctx.database.write(job)
-    if was_shown:
-        placeholder = await load_public_comment(ctx, comment_id)
-        await announce(
-            ctx,
-            thread_id,
-            "comment.deleted",
-            {"id": comment_id, "comment": placeholder if placeholder["reply_count"] else None},
+        changes.record(
+            await change_status(conn, site.id, row, "deleted", text="", html="", anchor=None)
         )
 
-
-async def load_public_comment(ctx: Context, comment_id: int) -> dict[str, Any]:
-    async with ctx.database.read() as conn:
-        row = (await conn.execute(select_public().where(comments.c.id == comment_id))).first()
-    if row is None:
-        raise NotFound("no such comment", code="comment_not_found")
-    return public_comment(row)
+    await ctx.events.write(job)
 
 
 async def _own_comment(

@@ -14,11 +14,10 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
-from talkback.comments.announce import announce_status_change
-from talkback.comments.posting import load_public_comment
 from talkback.comments.visibility import change_status
 from talkback.context import Context
 from talkback.errors import Conflict, NotFound
+from talkback.events.dispatcher import Changes
 from talkback.moderation.settings import ModerationSettings
 from talkback.readers.tokens import Reader
 from talkback.sites.sites import Site
@@ -43,7 +42,7 @@ async def report_comment(
     """
     threshold = ModerationSettings.from_site(site.moderation).report_threshold
 
-    async def job(conn: AsyncConnection) -> tuple[int, bool]:
+    async def job(conn: AsyncConnection, changes: Changes) -> None:
         row = await comment_in_locked_thread(conn, site.id, comment_id)
         if row is None:
             raise NotFound("no such comment", code="comment_not_found")
@@ -55,7 +54,7 @@ async def report_comment(
             )
         )
         if already is not None:
-            return int(row.thread_id), False
+            return
         await conn.execute(
             insert(reports).values(
                 comment_id=comment_id, reporter=reader.voter, reason=reason, note=note,
@@ -63,19 +62,19 @@ async def report_comment(
             )
         )  # fmt: skip
         if row.report_count + 1 >= threshold:
-            await change_status(conn, row, "pending", report_count=row.report_count + 1)
-            return int(row.thread_id), True
+            changes.record(
+                await change_status(
+                    conn, site.id, row, "pending", report_count=row.report_count + 1
+                )
+            )
+            return
         await conn.execute(
             update(comments)
             .where(comments.c.id == comment_id)
             .values(report_count=comments.c.report_count + 1)
         )
-        return int(row.thread_id), False
 
-    thread_id, hidden = await ctx.database.write(job)
-    if hidden:
-        comment = await load_public_comment(ctx, comment_id)
-        await announce_status_change(ctx, thread_id, comment, "approved")
+    await ctx.events.write(job)
 
 
 async def resolve_open_reports(conn: AsyncConnection, comment_id: int) -> int:

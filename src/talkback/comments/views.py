@@ -43,6 +43,11 @@ def public_comment(row: Any) -> dict[str, Any]:
     return comment_view(*row)
 
 
+def public_comment_of(row: Any) -> dict[str, Any]:
+    """A comment as the API shows it, from any row that has PUBLIC_COLUMNS among others."""
+    return comment_view(*(getattr(row, column.name) for column in PUBLIC_COLUMNS))
+
+
 def comment_view(
     comment_id: int,
     parent_id: int | None,

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from talkback.comments.views import PUBLIC_COLUMNS, public_comment
+from talkback.events.changes import CommentStatusChanged, ThreadRef
 from talkback.store.tables import comments, threads
 
 STATUSES = ("approved", "pending", "rejected", "spam", "deleted", "shadowed")
@@ -25,17 +27,28 @@ def is_visible(status: str, reply_count: int) -> bool:
     return status == "approved" or (status == "deleted" and reply_count > 0)
 
 
-async def change_status(conn: AsyncConnection, row: Any, status: str, **values: Any) -> None:
-    """Give the comment `row` (as read, thread locked) a new status and other values."""
-    await conn.execute(
-        update(comments).where(comments.c.id == row.id).values(status=status, **values)
-    )
+async def change_status(
+    conn: AsyncConnection, site_id: str, row: Any, status: str, **values: Any
+) -> CommentStatusChanged:
+    """Give the comment `row` (read by `comment_in_locked_thread`, thread locked) a new
+    status and other values; the change as an event, built from what the statements
+    returned (the comment's public view, the thread's new count)."""
+    public = (
+        await conn.execute(
+            update(comments)
+            .where(comments.c.id == row.id)
+            .values(status=status, **values)
+            .returning(*PUBLIC_COLUMNS)
+        )
+    ).one()
     approved = (status == "approved") - (row.status == "approved")
-    await bump_thread(conn, row.thread_id, approved=approved)
+    count = await bump_thread(conn, row.thread_id, approved=approved)
     was_visible = is_visible(row.status, row.reply_count)
     now_visible = is_visible(status, row.reply_count)
     if was_visible != now_visible:
         await propagate_to_parents(conn, row.parent_id, 1 if now_visible else -1)
+    thread = ThreadRef(site_id, row.thread_uri, count)
+    return CommentStatusChanged(thread, str(row.status), public_comment(public))
 
 
 async def bump_thread(conn: AsyncConnection, thread_id: int, *, approved: int = 0) -> int:

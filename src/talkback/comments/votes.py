@@ -8,14 +8,16 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
-from talkback.comments.announce import announce
+from talkback.comments.visibility import bump_thread
 from talkback.context import Context
 from talkback.errors import Conflict, Forbidden, NotFound
+from talkback.events.changes import ThreadRef, VotesChanged
+from talkback.events.dispatcher import Changes
 from talkback.moderation.rate_limits import VOTES_PER_READER
 from talkback.readers.tokens import Reader
 from talkback.sites.sites import Site
 from talkback.store.queries import comment_in_locked_thread
-from talkback.store.tables import comments, threads, votes
+from talkback.store.tables import comments, votes
 
 
 async def cast_vote(
@@ -28,7 +30,7 @@ async def cast_vote(
     """
     await ctx.rate_limits.check(VOTES_PER_READER, site.id, reader.voter, what="votes")
 
-    async def job(conn: AsyncConnection) -> tuple[dict[str, Any], int | None]:
+    async def job(conn: AsyncConnection, changes: Changes) -> dict[str, Any]:
         row = await comment_in_locked_thread(conn, site.id, comment_id)
         if row is None:
             raise NotFound("no such comment", code="comment_not_found")
@@ -39,7 +41,7 @@ async def cast_vote(
         key = (votes.c.comment_id == comment_id) & (votes.c.voter == reader.voter)
         previous = await conn.scalar(select(votes.c.value).where(key)) or 0
         if previous == value:
-            return _counts(row.upvotes, row.downvotes, value), None
+            return _counts(row.upvotes, row.downvotes, value)
         if previous and value:
             await conn.execute(update(votes).where(key).values(value=value, created_at=clock.now()))
         elif previous:
@@ -61,18 +63,12 @@ async def cast_vote(
             .where(comments.c.id == comment_id)
             .values(upvotes=up, downvotes=down, score=up - down)
         )
-        await conn.execute(
-            update(threads)
-            .where(threads.c.id == row.thread_id)
-            .values(version=threads.c.version + 1)
-        )
-        return _counts(up, down, value), int(row.thread_id)
+        count = await bump_thread(conn, row.thread_id)
+        thread = ThreadRef(site.id, row.thread_uri, count)
+        changes.record(VotesChanged(thread, comment_id, up, down, up - down))
+        return _counts(up, down, value)
 
-    counts, changed_thread = await ctx.database.write(job)
-    if changed_thread is not None:
-        public = {key: counts[key] for key in ("upvotes", "downvotes", "score")}
-        await announce(ctx, changed_thread, "vote", {"id": comment_id, **public})
-    return counts
+    return await ctx.events.write(job)
 
 
 def _counts(up: int, down: int, mine: int) -> dict[str, Any]:

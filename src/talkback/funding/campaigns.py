@@ -20,6 +20,8 @@ from talkback import clock
 from talkback.comments.views import iso
 from talkback.context import Context
 from talkback.errors import Invalid, NotFound
+from talkback.events.changes import CampaignChanged
+from talkback.events.dispatcher import Changes
 from talkback.funding import money
 from talkback.moderation.settings import ModerationSettings
 from talkback.sites.sites import Site
@@ -90,7 +92,7 @@ class Campaign:
         return max(self.goal_minor * MAX_GIFT_SHARE_OF_GOAL, self.min_gift_minor)
 
 
-def _campaign(row: Any) -> Campaign:
+def campaign_of(row: Any) -> Campaign:
     return Campaign(
         id=row.id,
         site_id=row.site_id,
@@ -222,18 +224,21 @@ async def set_campaign_status(
     if status not in STATUSES:
         raise Invalid(f"status: one of {', '.join(STATUSES)}", code="invalid_status")
 
-    async def job(conn: AsyncConnection) -> None:
+    async def job(conn: AsyncConnection, changes: Changes) -> Campaign:
         await lock_campaign(conn, site.id, campaign_id)
-        await conn.execute(
-            update(campaigns).where(campaigns.c.id == campaign_id).values(status=status)
+        row = await conn.execute(
+            update(campaigns)
+            .where(campaigns.c.id == campaign_id)
+            .values(status=status)
+            .returning(*campaigns.c)
         )
+        campaign = campaign_of(row.one())
         action = "campaign.close" if status == "closed" else "campaign.reopen"
         await audit_campaign_action(conn, site, staff, action, campaign_id, {})
+        changes.record(campaign_changed(campaign))
+        return campaign
 
-    await ctx.database.write(job)
-    campaign = await find_campaign(ctx, site, campaign_id)
-    await announce_campaign(ctx, campaign)
-    return campaign
+    return await ctx.events.write(job)
 
 
 async def make_current(
@@ -267,7 +272,7 @@ async def find_campaign(ctx: Context, site: Site, ref: int | str) -> Campaign:
     if row is None:
         what = "this site has no current campaign" if ref == CURRENT else "no such campaign"
         raise NotFound(what, code="campaign_not_found")
-    return _campaign(row)
+    return campaign_of(row)
 
 
 async def list_campaigns(ctx: Context, site: Site) -> list[Campaign]:
@@ -278,24 +283,17 @@ async def list_campaigns(ctx: Context, site: Site) -> list[Campaign]:
             .where(campaigns.c.site_id == site.id)
             .order_by(campaigns.c.created_at.desc(), campaigns.c.id.desc())
         )
-        return [_campaign(row) for row in rows]
+        return [campaign_of(row) for row in rows]
 
 
-async def announce_campaign(ctx: Context, campaign: Campaign) -> None:
-    """Tell every open page of the site; widgets fetch the campaign again in their locale."""
-    try:
-        await ctx.live.publish_to_site(
-            campaign.site_id,
-            "campaign.updated",
-            {
-                "id": campaign.id,
-                "raised": money.to_json_number(campaign.raised_minor, campaign.currency),
-                "donors": campaign.donor_count,
-            },
-        )
-    except Exception:
-        # Best effort, like every announcement: the total is committed; bars catch up on load.
-        log.exception("event=campaign_announce_failed campaign=%s", campaign.id)
+def campaign_changed(campaign: Campaign) -> CampaignChanged:
+    """The change event of a campaign as it now stands (read or returned in the job)."""
+    return CampaignChanged(
+        campaign.site_id,
+        campaign.id,
+        money.to_json_number(campaign.raised_minor, campaign.currency),
+        campaign.donor_count,
+    )
 
 
 def public_view(
@@ -394,7 +392,7 @@ async def move_totals(
             .returning(*campaigns.c)
         )
     ).one()
-    return _campaign(row)
+    return campaign_of(row)
 
 
 async def _clear_current(conn: AsyncConnection, site_id: str) -> None:

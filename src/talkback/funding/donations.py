@@ -22,11 +22,13 @@ from talkback import clock
 from talkback.comments.views import iso
 from talkback.context import Context
 from talkback.errors import Conflict, Invalid, NotFound
+from talkback.events.dispatcher import Changes
 from talkback.funding import money
 from talkback.funding.campaigns import (
     Campaign,
-    announce_campaign,
     audit_campaign_action,
+    campaign_changed,
+    campaign_of,
     find_campaign,
     lock_campaign,
     move_totals,
@@ -107,7 +109,7 @@ async def record_donation(
         verdict = await screen_edit(ctx, site, text=message, author_name=name)
         message_status, message_moderation = verdict.status, verdict.stored()
 
-    async def job(conn: AsyncConnection) -> Campaign | None:
+    async def job(conn: AsyncConnection, changes: Changes) -> bool:
         campaign = await lock_campaign(conn, site.id, draft.campaign_id)
         if draft.currency.upper() != campaign.currency:
             raise Invalid(
@@ -126,20 +128,18 @@ async def record_donation(
         }  # fmt: skip
         inserted = await insert_if_absent(conn, donations, values, ["provider", "provider_ref"])
         if not inserted:
-            return None
+            return False
         moved = await move_totals(conn, campaign.id, raised_minor=draft.amount_minor, donors=1)
+        changes.record(campaign_changed(moved))
         if staff is not None:
             await audit_campaign_action(
                 conn, site, staff, "donation.add", campaign.id,
                 {"amount": money.to_json_number(draft.amount_minor, campaign.currency),
                  "provider": draft.provider},
             )  # fmt: skip
-        return moved
+        return True
 
-    moved = await ctx.database.write(job)
-    if moved is not None:
-        await announce_campaign(ctx, moved)
-    return moved is not None
+    return await ctx.events.write(job)
 
 
 async def add_manual_donation(
@@ -187,7 +187,7 @@ async def record_refund(
     None when the payment is unknown (not one of our gifts) or nothing changed.
     """
 
-    async def job(conn: AsyncConnection) -> Campaign | None:
+    async def job(conn: AsyncConnection, changes: Changes) -> Campaign | None:
         row = (
             await conn.execute(
                 select(donations)
@@ -201,12 +201,9 @@ async def record_refund(
         current = await conn.scalar(
             select(donations.c.refunded_minor).where(donations.c.id == row.id)
         )
-        return await _apply_refund(conn, row, int(current or 0), refunded_minor)
+        return await _apply_refund(conn, changes, row, int(current or 0), refunded_minor)
 
-    changed = await ctx.database.write(job)
-    if changed is not None:
-        await announce_campaign(ctx, changed)
-    return changed
+    return await ctx.events.write(job)
 
 
 async def refund_donation(
@@ -215,7 +212,7 @@ async def refund_donation(
     """Staff mark a manual gift as given back in full; Stripe gifts are refunded in Stripe
     and arrive here through its webhook, so the two cannot disagree."""
 
-    async def job(conn: AsyncConnection) -> Campaign | None:
+    async def job(conn: AsyncConnection, changes: Changes) -> None:
         row = await _donation_in(conn, site, donation_id)
         if row.provider == "stripe":
             raise Conflict(
@@ -224,20 +221,17 @@ async def refund_donation(
             )
         await lock_campaign(conn, site.id, row.campaign_id)
         row = await _donation_in(conn, site, donation_id)
-        changed = await _apply_refund(conn, row, row.refunded_minor, row.amount_minor)
+        changed = await _apply_refund(conn, changes, row, row.refunded_minor, row.amount_minor)
         if changed is not None:
             await audit_campaign_action(
                 conn, site, staff, "donation.refund", row.campaign_id, {"donation": row.id}
             )
-        return changed
 
-    changed = await ctx.database.write(job)
-    if changed is not None:
-        await announce_campaign(ctx, changed)
+    await ctx.events.write(job)
 
 
 async def _apply_refund(
-    conn: AsyncConnection, row: Any, before: int, refunded: int
+    conn: AsyncConnection, changes: Changes, row: Any, before: int, refunded: int
 ) -> Campaign | None:
     after = min(max(before, refunded), row.amount_minor)
     if after == before:
@@ -246,7 +240,11 @@ async def _apply_refund(
     await conn.execute(
         update(donations).where(donations.c.id == row.id).values(refunded_minor=after)
     )
-    return await move_totals(conn, row.campaign_id, raised_minor=before - after, donors=-lost_donor)
+    moved = await move_totals(
+        conn, row.campaign_id, raised_minor=before - after, donors=-lost_donor
+    )
+    changes.record(campaign_changed(moved))
+    return moved
 
 
 async def set_message_status(
@@ -256,7 +254,7 @@ async def set_message_status(
     if status not in MESSAGE_STATUSES:
         raise Invalid(f"status: one of {', '.join(MESSAGE_STATUSES)}", code="invalid_status")
 
-    async def job(conn: AsyncConnection) -> int:
+    async def job(conn: AsyncConnection, changes: Changes) -> None:
         row = await _donation_in(conn, site, donation_id)
         if row.message is None:
             raise Conflict("this donation has no message", code="no_message")
@@ -267,10 +265,10 @@ async def set_message_status(
             conn, site, staff, f"donation.message_{status}", row.campaign_id,
             {"donation": donation_id},
         )  # fmt: skip
-        return int(row.campaign_id)
+        campaign = campaign_of(await lock_campaign(conn, site.id, row.campaign_id))
+        changes.record(campaign_changed(campaign))
 
-    campaign_id = await ctx.database.write(job)
-    await announce_campaign(ctx, await find_campaign(ctx, site, campaign_id))
+    await ctx.events.write(job)
 
 
 async def list_donations(

@@ -25,7 +25,8 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback.context import Context
-from talkback.funding.campaigns import announce_campaign, find_campaign, lock_campaign
+from talkback.events.dispatcher import Changes
+from talkback.funding.campaigns import campaign_changed, campaign_of, lock_campaign
 from talkback.importers.records import CampaignRecord, DonationRecord
 from talkback.importers.staging import Staging
 from talkback.importers.summary import ImportSummary
@@ -68,19 +69,16 @@ async def write_funding(ctx: Context, site: Site, staging: Staging, summary: Imp
         for batch in _chunks(staging.donations_of(record.key)):
             await _write_donations(ctx, site, target, batch, summary)
 
-    async def settle(conn: AsyncConnection) -> list[int]:
-        changed = [
-            target.id
-            for target in sorted(set(targets.values()), key=lambda t: t.id)
-            if await _recount(conn, site.id, target.id)
-        ]
+    async def settle(conn: AsyncConnection, changes: Changes) -> None:
+        for target in sorted(set(targets.values()), key=lambda t: t.id):
+            if await _recount(conn, site.id, target.id):
+                campaign = campaign_of(await lock_campaign(conn, site.id, target.id))
+                changes.record(campaign_changed(campaign))
         current = next((r for r in reversed(records) if r.is_current), None)
         if current is not None and not await _make_current(conn, site.id, targets[current.key]):
             summary.note("the site has its own current campaign: kept")
-        return changed
 
-    for campaign_id in await ctx.database.write(settle):
-        await announce_campaign(ctx, await find_campaign(ctx, site, campaign_id))
+    await ctx.events.write(settle)
 
 
 async def _place_campaign(

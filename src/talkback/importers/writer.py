@@ -25,12 +25,13 @@ from talkback import clock
 from talkback.comments.recount import recount_thread
 from talkback.context import Context
 from talkback.core.identity import avatar_seed
+from talkback.events.changes import ThreadsRewritten
+from talkback.events.dispatcher import Changes
 from talkback.importers.progress import Progress
 from talkback.importers.records import CommentRecord, VoteRecord
 from talkback.importers.staging import Staging, ThreadGroup
 from talkback.importers.summary import ImportSummary
 from talkback.importers.tree import plan_thread
-from talkback.live.live import thread_channel
 from talkback.sites.sites import Site
 from talkback.store.queries import insert_if_absent, lock_thread
 from talkback.store.tables import comments, threads, votes
@@ -118,7 +119,7 @@ async def _flush(
         if piece.last and piece.thread.comments
     }
 
-    async def job(conn: AsyncConnection) -> _Outcome:
+    async def job(conn: AsyncConnection, changes: Changes) -> _Outcome:
         outcome = _Outcome()
         for piece in pieces:
             await _write_piece(conn, ctx.secret_key, site.id, piece, outcome)
@@ -133,18 +134,18 @@ async def _flush(
                     outcome.created += 1
                 elif bumped:
                     outcome.updated += 1
+        finished = tuple(piece.thread.group.uri for piece in pieces if piece.last)
+        if finished:
+            changes.record(ThreadsRewritten(site.id, finished))
         return outcome
 
-    outcome = await ctx.database.write(job)
+    outcome = await ctx.events.write(job)
     summary.imported.update(outcome.imported)
     if outcome.existing:
         summary.skip(ALREADY_IMPORTED, outcome.existing)
     summary.votes_imported += outcome.votes
     summary.threads_created += outcome.created
     summary.threads_updated += outcome.updated
-    for piece in pieces:
-        if piece.last:
-            ctx.threads.forget(thread_channel(site.id, piece.thread.group.uri))
     progress.advance(sum(piece.end - piece.start for piece in pieces))
 
 

@@ -17,6 +17,12 @@ def thread_channel(site_id: str, uri: str) -> str:
     return f"{site_id} {uri}"
 
 
+def thread_of_channel(channel: str) -> tuple[str, str] | None:
+    """(site id, uri) of a thread channel; None for a site channel."""
+    site_id, space, uri = channel.partition(" ")
+    return (site_id, uri) if space else None
+
+
 def site_channel(site_id: str) -> str:
     """Events for every page of a site, such as a campaign's new total. Site ids have no
     spaces, so this never collides with a thread channel."""

@@ -12,13 +12,14 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
-from talkback.comments.announce import announce, announce_status_change
-from talkback.comments.posting import load_public_comment
 from talkback.comments.reports import resolve_open_reports
+from talkback.comments.views import PUBLIC_COLUMNS, public_comment, public_comment_of
 from talkback.comments.visibility import bump_thread, change_status
 from talkback.context import Context
 from talkback.core.markup import render_markdown
 from talkback.errors import NotFound
+from talkback.events.changes import CommentEdited, ThreadRef
+from talkback.events.dispatcher import Changes
 from talkback.sites.sites import Site
 from talkback.staff.accounts import StaffMember
 from talkback.staff.audit import record_audit
@@ -59,25 +60,24 @@ async def edit_comment_as_staff(
 ) -> dict[str, Any]:
     html = render_markdown(text)
 
-    async def job(conn: AsyncConnection) -> tuple[int, str]:
+    async def job(conn: AsyncConnection, changes: Changes) -> dict[str, Any]:
         row = await _staff_comment(conn, site, comment_id)
-        await conn.execute(
+        public = await conn.execute(
             update(comments)
             .where(comments.c.id == comment_id)
             .values(text=text, html=html, edited_at=clock.now())
+            .returning(*PUBLIC_COLUMNS)
         )
-        await bump_thread(conn, row.thread_id)
+        comment = public_comment(public.one())
+        count = await bump_thread(conn, row.thread_id)
         await record_audit(
             conn, site_id=site.id, staff_id=staff.id, action="comment.edit",
             target=f"comment:{comment_id}", details={"before": row.text, "after": text},
         )  # fmt: skip
-        return int(row.thread_id), str(row.status)
+        changes.record(CommentEdited(ThreadRef(site.id, row.thread_uri, count), comment))
+        return comment
 
-    thread_id, status = await ctx.database.write(job)
-    comment = await load_public_comment(ctx, comment_id)
-    if status == "approved":
-        await announce(ctx, thread_id, "comment.updated", {"comment": comment})
-    return comment
+    return await ctx.events.write(job)
 
 
 async def _set_status(
@@ -90,13 +90,14 @@ async def _set_status(
     see no change, so nothing is announced).
     """
 
-    async def job(conn: AsyncConnection) -> tuple[int, str]:
+    async def job(conn: AsyncConnection, changes: Changes) -> dict[str, Any]:
         row = await _staff_comment(conn, site, comment_id)
         # An imported comment brings its report count without the reports behind it.
         answered = max(await resolve_open_reports(conn, comment_id), int(row.report_count))
+        comment = public_comment_of(row)
         if row.status == status:
             if not answered:
-                return int(row.thread_id), str(row.status)
+                return comment
             await conn.execute(
                 update(comments).where(comments.c.id == comment_id).values(report_count=0)
             )
@@ -106,7 +107,9 @@ async def _set_status(
             values: dict[str, Any] = {"report_count": 0}
             if status == "deleted":
                 values |= {"text": "", "html": "", "anchor": None}
-            await change_status(conn, row, status, **values)
+            changed = await change_status(conn, site.id, row, status, **values)
+            changes.record(changed)
+            comment = changed.comment
             audited = action
             details = {"from": row.status, "to": status}
             if answered:
@@ -115,12 +118,9 @@ async def _set_status(
             conn, site_id=site.id, staff_id=staff.id, action=audited,
             target=f"comment:{comment_id}", details=details,
         )  # fmt: skip
-        return int(row.thread_id), str(row.status)
+        return comment
 
-    thread_id, before = await ctx.database.write(job)
-    comment = await load_public_comment(ctx, comment_id)
-    await announce_status_change(ctx, thread_id, comment, before)
-    return comment
+    return await ctx.events.write(job)
 
 
 async def _staff_comment(conn: AsyncConnection, site: Site, comment_id: int) -> Any:

@@ -64,26 +64,25 @@ async def add_ban(
     if expires_at is not None and expires_at <= clock.now():
         raise Invalid("a ban must end in the future (or never)")
 
-    async def job(conn: AsyncConnection) -> int:
-        ban_id: int = (
+    async def job(conn: AsyncConnection) -> Any:
+        row = (
             await conn.execute(
                 insert(bans)
                 .values(
                     site_id=site.id, kind=kind, value=matched, shadow=shadow, reason=reason,
                     expires_at=expires_at, created_by=staff.id, created_at=clock.now(),
                 )
-                .returning(bans.c.id)
+                .returning(*bans.c)
             )
-        ).scalar_one()  # fmt: skip
+        ).one()  # fmt: skip
         await record_audit(
-            conn, site_id=site.id, staff_id=staff.id, action="ban.add", target=f"ban:{ban_id}",
+            conn, site_id=site.id, staff_id=staff.id, action="ban.add", target=f"ban:{row.id}",
             details={"kind": kind, "shadow": shadow, "reason": reason,
                      "expires_at": iso(expires_at)},
         )  # fmt: skip
-        return ban_id
+        return row
 
-    ban_id = await ctx.database.write(job)
-    return next(ban for ban in await list_bans(ctx, site) if ban["id"] == ban_id)
+    return _ban_view(await ctx.database.write(job), clock.now())
 
 
 async def lift_ban(ctx: Context, site: Site, ban_id: int, staff: StaffMember) -> None:
@@ -114,10 +113,13 @@ async def list_bans(ctx: Context, site: Site) -> list[dict[str, Any]]:
             )
         ).all()
     now = clock.now()
-    return [
-        {"id": row.id, "kind": row.kind, "value": row.value, "shadow": row.shadow,
-         "reason": row.reason, "expires_at": iso(row.expires_at),
-         "created_at": iso(row.created_at),
-         "active": row.expires_at is None or row.expires_at > now}
-        for row in rows
-    ]  # fmt: skip
+    return [_ban_view(row, now) for row in rows]
+
+
+def _ban_view(row: Any, now: datetime) -> dict[str, Any]:
+    return {
+        "id": row.id, "kind": row.kind, "value": row.value, "shadow": row.shadow,
+        "reason": row.reason, "expires_at": iso(row.expires_at),
+        "created_at": iso(row.created_at),
+        "active": row.expires_at is None or row.expires_at > now,
+    }  # fmt: skip

@@ -33,10 +33,11 @@ from talkback import clock
 from talkback.comments.recount import recount_thread
 from talkback.context import Context
 from talkback.core.identity import avatar_seed
+from talkback.events.changes import ThreadsRewritten
+from talkback.events.dispatcher import Changes
 from talkback.export.site import timestamp
 from talkback.funding import money
-from talkback.funding.campaigns import announce_campaign, find_campaign
-from talkback.live.live import thread_channel
+from talkback.funding.campaigns import campaign_changed, campaign_of, lock_campaign
 from talkback.sites.sites import Site
 from talkback.store.queries import lock_thread
 from talkback.store.tables import campaigns, comments, donations, reports, threads, votes
@@ -177,7 +178,7 @@ async def delete_reader_data(
 ) -> ReaderDeletion:
     """Delete the reader's data; `keep_comments` keeps their comments, anonymised."""
 
-    async def job(conn: AsyncConnection) -> tuple[ReaderDeletion, list[str], list[int]]:
+    async def job(conn: AsyncConnection, changes: Changes) -> ReaderDeletion:
         rows = (
             await conn.execute(
                 select(comments.c.id, comments.c.thread_id, comments.c.reader_id, threads.c.uri)
@@ -219,14 +220,15 @@ async def delete_reader_data(
             reports_removed=reported,
             donations_anonymised=len(gifts),
         )
-        return result, list(pages.values()), sorted({campaign for _, campaign in gifts})
+        if pages:
+            changes.record(ThreadsRewritten(site.id, tuple(pages.values())))
+        for campaign_id in sorted({campaign for _, campaign in gifts}):
+            # Donor walls on open pages drop the name and message.
+            campaign = campaign_of(await lock_campaign(conn, site.id, campaign_id))
+            changes.record(campaign_changed(campaign))
+        return result
 
-    result, uris, funded = await ctx.database.write(job)
-    for uri in uris:
-        ctx.threads.forget(thread_channel(site.id, uri))
-    for campaign_id in funded:  # donor walls on open pages drop the name and message
-        await announce_campaign(ctx, await find_campaign(ctx, site, campaign_id))
-    return result
+    return await ctx.events.write(job)
 
 
 async def _anonymise_donations(

@@ -44,8 +44,16 @@ async def lock_thread(conn: AsyncConnection, thread_id: int) -> str | None:
 
 
 async def comment_in_locked_thread(conn: AsyncConnection, site_id: str, comment_id: int) -> Any:
-    """The comment row, with its thread locked, or None if it is not one of the site's."""
+    """The comment row with its thread's uri as `thread_uri`, the thread locked; None if it
+    is not one of the site's. The uri names the thread in the change events the write
+    records, so nothing reads the thread again after the commit."""
     thread_id = await conn.scalar(select(comments.c.thread_id).where(comments.c.id == comment_id))
     if thread_id is None or await lock_thread(conn, thread_id) != site_id:
         return None
-    return (await conn.execute(select(comments).where(comments.c.id == comment_id))).one()
+    return (
+        await conn.execute(
+            select(comments, threads.c.uri.label("thread_uri"))
+            .join(threads, threads.c.id == comments.c.thread_id)
+            .where(comments.c.id == comment_id)
+        )
+    ).one()
