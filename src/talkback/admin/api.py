@@ -38,6 +38,7 @@ from talkback.staff import accounts as staff_service
 from talkback.staff.accounts import StaffMember
 from talkback.staff.audit import audit_entries
 from talkback.web.deps import MAX_ID, CommentId, Ctx, SiteDep
+from talkback.web.errors import API_ERRORS, ErrorBody
 
 PREFIX = "/api/v1/admin"
 Limit = Annotated[int, Query(ge=1, le=200)]
@@ -51,13 +52,23 @@ def _no_store(response: Response) -> None:
     response.headers["Cache-Control"] = "no-store"
 
 
-public = APIRouter(prefix=PREFIX, tags=["admin"], dependencies=[Depends(_no_store)])
+ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    **API_ERRORS,
+    401: {"model": ErrorBody, "description": "No staff session, or it ended"},
+}
+
+public = APIRouter(
+    prefix=PREFIX, tags=["admin"], dependencies=[Depends(_no_store)], responses=ADMIN_ERRORS
+)
 
 
 def guarded_api_router() -> APIRouter:
     """Admin API routes: a staff session, and the CSRF token on writes."""
     return APIRouter(
-        prefix=PREFIX, tags=["admin"], dependencies=[Depends(guard_api), Depends(_no_store)]
+        prefix=PREFIX,
+        tags=["admin"],
+        dependencies=[Depends(guard_api), Depends(_no_store)],
+        responses=ADMIN_ERRORS,
     )
 
 

@@ -8,8 +8,9 @@ from fastapi import APIRouter
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from talkback.web.deps import Ctx, SiteDep, Uri
+from talkback.web.errors import API_ERRORS
 
-router = APIRouter(prefix="/api/v1/{site}", tags=["live"])
+router = APIRouter(prefix="/api/v1/{site}", tags=["live"], responses=API_ERRORS)
 
 PING_SECONDS = 15
 

@@ -11,8 +11,9 @@ from talkback.comments.reports import report_comment
 from talkback.comments.schemas import ReportIn, VoteIn
 from talkback.comments.votes import cast_vote
 from talkback.web.deps import CommentId, Ctx, ReaderDep, SiteDep
+from talkback.web.errors import API_ERRORS
 
-router = APIRouter(prefix="/api/v1/{site}", tags=["votes and reports"])
+router = APIRouter(prefix="/api/v1/{site}", tags=["votes and reports"], responses=API_ERRORS)
 
 
 @router.post("/comments/{comment_id}/vote")

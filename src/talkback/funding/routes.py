@@ -14,8 +14,9 @@ from talkback.funding.checkout import GiftDraft, payments_enabled, start_checkou
 from talkback.funding.donations import donor_wall
 from talkback.funding.schemas import GiftIn
 from talkback.web.deps import Ctx, ReaderDep, SiteDep
+from talkback.web.errors import API_ERRORS
 
-router = APIRouter(prefix="/api/v1/{site}/campaigns", tags=["funding"])
+router = APIRouter(prefix="/api/v1/{site}/campaigns", tags=["funding"], responses=API_ERRORS)
 
 CampaignRef = Annotated[str, Path(pattern=r"^(current|[0-9]{1,15})$", description="id or current")]
 # Totals move at most as fast as gifts arrive; bars learn of each one over SSE anyway.

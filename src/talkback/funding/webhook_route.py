@@ -10,8 +10,9 @@ from fastapi import APIRouter, Header, Request
 from talkback.funding.stripe_events import receive_stripe_webhook
 from talkback.funding.stripe_gateway import SIGNATURE_HEADER
 from talkback.web.deps import Ctx
+from talkback.web.errors import API_ERRORS
 
-router = APIRouter(tags=["funding"])
+router = APIRouter(tags=["funding"], responses=API_ERRORS)
 log = logging.getLogger(__name__)
 
 

@@ -13,8 +13,9 @@ from talkback.errors import Invalid
 from talkback.readers.me import reader_state
 from talkback.readers.tokens import issue_reader_token
 from talkback.web.deps import READER_HEADER, Ctx, ReaderDep, SiteDep, Uri
+from talkback.web.errors import API_ERRORS
 
-router = APIRouter(prefix="/api/v1/{site}", tags=["readers"])
+router = APIRouter(prefix="/api/v1/{site}", tags=["readers"], responses=API_ERRORS)
 
 
 @router.get("/config")

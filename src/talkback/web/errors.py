@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from talkback.errors import RateLimited, TalkbackError
@@ -27,6 +28,42 @@ HTTP_CODES = {
     422: "invalid",
     429: "rate_limited",
 }
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    """Stable and machine-readable (`comment_not_found`, `rate_limited`, `invalid`, …)."""
+    message: str
+    """For people: what went wrong, naming the field when one is at fault."""
+    fields: list[FieldProblem] | None = None
+    """422 only: each field at fault."""
+
+
+class ErrorBody(BaseModel):
+    """The one shape of every error answer."""
+
+    error: ErrorDetail
+
+
+API_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in (
+        (400, "Malformed request (not JSON, a bad cursor…)"),
+        (403, "Refused: a ban, a foreign origin, not allowed for this role"),
+        (404, "No such site, thread, comment or campaign"),
+        (409, "The change conflicts with the current state"),
+        (413, "The request body is too large"),
+        (422, "A field is invalid; `fields` names each one"),
+        (429, "Too many requests; `Retry-After` says when to try again"),
+    )
+}
+"""Error answers every API router declares, so `/openapi.json` documents them; 422 here
+replaces FastAPI's own validation schema, which our handler never sends."""
 
 
 def error_response(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
