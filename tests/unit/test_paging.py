@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from talkback.core.paging import Cursor, InvalidCursor, Sort, decode_cursor
-from talkback.core.threads import nest_replies
+from talkback.core.threads import Nestable, nest_replies
 
 
 @given(
@@ -37,12 +37,15 @@ def test_cursor_for_another_sort_is_refused() -> None:
 
 
 def test_nest_replies_builds_trees_and_drops_orphans() -> None:
-    roots = [{"id": 1, "parent_id": None}, {"id": 2, "parent_id": None}]
-    replies = [
-        {"id": 3, "parent_id": 1},
-        {"id": 4, "parent_id": 3},
-        {"id": 5, "parent_id": 2},
-        {"id": 6, "parent_id": 99},
+    roots: list[Nestable] = [
+        {"id": 1, "parent_id": None, "replies": []},
+        {"id": 2, "parent_id": None, "replies": []},
+    ]
+    replies: list[Nestable] = [
+        {"id": 3, "parent_id": 1, "replies": []},
+        {"id": 4, "parent_id": 3, "replies": []},
+        {"id": 5, "parent_id": 2, "replies": []},
+        {"id": 6, "parent_id": 99, "replies": []},
     ]
     nested = nest_replies(roots, replies)
     assert [r["id"] for r in nested[0]["replies"]] == [3]

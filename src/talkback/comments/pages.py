@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,11 +36,12 @@ from sqlalchemy import (
     true,
     union_all,
 )
+from typing_extensions import TypedDict
 
 from talkback import __version__
 from talkback.comments.page_cache import RenderedPage
 from talkback.comments.thread_states import ThreadState
-from talkback.comments.views import PUBLIC_COLUMNS, comment_view
+from talkback.comments.views import PUBLIC_COLUMNS, PublicComment, comment_view
 from talkback.context import Context
 from talkback.core.paging import Cursor, InvalidCursor, Sort, decode_cursor
 from talkback.core.threads import nest_replies
@@ -52,6 +53,23 @@ from talkback.store.types import UTCDateTime
 
 ENCODE_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 """The page's JSON encoder, made once (`json.dumps` with arguments makes one per call)."""
+
+
+class ThreadSummary(TypedDict):
+    uri: str
+    """As the server normalised it."""
+    title: str | None
+    count: int
+    """Published comments in the whole thread, replies included, as the heading shows."""
+
+
+class ThreadPage(TypedDict):
+    """One page of a thread: top-level comments in the page's order, each with its whole
+    reply tree (oldest first), and the cursor of the next page (null on the last)."""
+
+    thread: ThreadSummary
+    comments: list[PublicComment]
+    next_cursor: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,8 +260,8 @@ async def _read_page(
         return None, _page_body(request.uri, None, [], None)
     first = rows[0]
     snapshot = ThreadState(thread_id, first.version, first.title, first.comment_count)
-    roots: list[dict[str, Any]] = []
-    replies: list[dict[str, Any]] = []
+    roots: list[PublicComment] = []
+    replies: list[PublicComment] = []
     last: Row[Any] | None = None
     more = False
     for row in rows:
@@ -263,9 +281,9 @@ async def _read_page(
 
 
 def _page_body(
-    uri: str, thread: ThreadState | None, roots: Sequence[dict[str, Any]], next_cursor: str | None
+    uri: str, thread: ThreadState | None, roots: list[PublicComment], next_cursor: str | None
 ) -> bytes:
-    body = {
+    body: ThreadPage = {
         "thread": {
             "uri": uri,
             "title": thread.title if thread else None,

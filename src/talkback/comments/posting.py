@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
-from talkback.comments.views import PUBLIC_COLUMNS, public_comment
+from talkback.comments.views import PUBLIC_COLUMNS, PassageAnchor, PublicComment, public_comment
 from talkback.comments.visibility import bump_thread, change_status, propagate_to_parents
 from talkback.comments.writes import INSERT_COMMENT, claim_thread
 from talkback.context import Context
@@ -39,7 +39,7 @@ class CommentDraft:
     author_name: str | None = None
     email: str | None = None
     website: str | None = None
-    anchor: dict[str, Any] | None = None
+    anchor: PassageAnchor | None = None
     title: str | None = None
 
 
@@ -47,7 +47,7 @@ class CommentDraft:
 class PostedComment:
     """A new comment as its author sees it, with why it is not shown when it is not."""
 
-    comment: dict[str, Any]
+    comment: PublicComment
     edit_token: str
     reasons: tuple[str, ...] = ()
 
@@ -61,7 +61,7 @@ class PostedComment:
 class EditedComment:
     """An edited comment, with the pipeline's reasons when the edit took it down."""
 
-    comment: dict[str, Any]
+    comment: PublicComment
     reasons: tuple[str, ...] = ()
 
 
@@ -92,7 +92,7 @@ async def post_comment(
     moment = created_at or clock.now()
     avatar = avatar_seed(draft.email.lower() if draft.email else reader.ip_hash, ctx.secret_key)
 
-    async def job(conn: AsyncConnection, changes: Changes) -> dict[str, Any]:
+    async def job(conn: AsyncConnection, changes: Changes) -> PublicComment:
         approved = int(status == "approved")
         thread_id, count = await _claim_thread(conn, site.id, uri, draft.title, moment, approved)
         parent_id, root_id, depth = None, None, 0
@@ -129,7 +129,7 @@ async def post_comment(
     return PostedComment(_as_the_author_sees_it(comment), token, reasons)
 
 
-def _as_the_author_sees_it(comment: dict[str, Any]) -> dict[str, Any]:
+def _as_the_author_sees_it(comment: PublicComment) -> PublicComment:
     """A shadow-banned author sees their comment as published (and nobody else sees it).
     A copy: the event's view stays as stored."""
     if comment["status"] == "shadowed":
@@ -162,7 +162,7 @@ async def edit_comment(
     )
     verdict = await screen_edit(ctx, site, text=text, author_name=author[0])
 
-    async def job(conn: AsyncConnection, changes: Changes) -> dict[str, Any]:
+    async def job(conn: AsyncConnection, changes: Changes) -> PublicComment:
         row = await _own_comment(ctx, conn, site, comment_id, reader, edit_token)
         values = {
             "text": text, "html": html, "edited_at": clock.now(),

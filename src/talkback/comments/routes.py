@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import JSONResponse
 
 from talkback.comments import posting as comment_service
-from talkback.comments.pages import PageRequest, read_page
-from talkback.comments.schemas import CommentEdit, NewComment, moderation_outcome
+from talkback.comments.pages import PageRequest, ThreadPage, read_page
+from talkback.comments.schemas import (
+    CommentEdit,
+    EditAnswer,
+    NewComment,
+    PostAnswer,
+    moderation_outcome,
+)
 from talkback.core import drafts
 from talkback.core.paging import Sort
 from talkback.moderation.screening import FormSignals
@@ -21,7 +26,14 @@ router = APIRouter(prefix="/api/v1/{site}", tags=["comments"], responses=API_ERR
 PAGE_CACHE_CONTROL = "public, max-age=2, stale-while-revalidate=30"
 
 
-@router.get("/comments")
+@router.get(
+    "/comments",
+    # Declared, not validated: the page is sent as the bytes cached for every reader.
+    responses={
+        200: {"model": ThreadPage},
+        304: {"description": "Not modified: the `If-None-Match` ETag is the page's"},
+    },
+)
 async def list_comments(
     request: Request,
     ctx: Ctx,
@@ -41,10 +53,15 @@ async def list_comments(
     return Response(page.body, media_type="application/json", headers=headers)
 
 
-@router.post("/comments", status_code=201)
+@router.post(
+    "/comments",
+    status_code=201,
+    response_description="Published",
+    responses={202: {"model": PostAnswer, "description": "Held for moderation or refused"}},
+)
 async def post_comment(
-    ctx: Ctx, site: SiteDep, uri: Uri, body: NewComment, reader: ReaderDep
-) -> JSONResponse:
+    ctx: Ctx, site: SiteDep, uri: Uri, body: NewComment, reader: ReaderDep, response: Response
+) -> PostAnswer:
     """201 with the comment and its edit token; 202 when it is not shown: held for
     moderation (`pending`) or refused (`rejected`). `moderation` says which, and why."""
     draft = comment_service.CommentDraft(
@@ -53,7 +70,7 @@ async def post_comment(
         author_name=body.author_name,
         email=str(body.email) if body.email else None,
         website=str(body.website) if body.website else None,
-        anchor=body.anchor.model_dump(exclude_none=True) if body.anchor else None,
+        anchor=body.anchor.stored() if body.anchor else None,
         title=body.title,
     )
     signals = FormSignals(
@@ -61,14 +78,13 @@ async def post_comment(
         form_seconds=body.form_ms / 1000 if body.form_ms is not None else None,
     )
     posted = await comment_service.post_comment(ctx, site, uri, draft, reader, signals=signals)
-    return JSONResponse(
-        {
-            "comment": posted.comment,
-            "edit_token": posted.edit_token,
-            "moderation": moderation_outcome(posted.comment, posted.reasons),
-        },
-        status_code=202 if posted.held else 201,
-    )
+    if posted.held:
+        response.status_code = 202
+    return {
+        "comment": posted.comment,
+        "edit_token": posted.edit_token,
+        "moderation": moderation_outcome(posted.comment, posted.reasons),
+    }
 
 
 @router.patch("/comments/{comment_id}")
@@ -79,7 +95,7 @@ async def edit_comment(
     body: CommentEdit,
     reader: ReaderDep,
     edit_token: EditToken = None,
-) -> dict[str, Any]:
+) -> EditAnswer:
     """The edited comment, with `moderation` as for a new one (an edit can take it down)."""
     edited = await comment_service.edit_comment(
         ctx, site, comment_id, body.text, reader, edit_token

@@ -3,7 +3,7 @@ author is told about their own comment."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -13,8 +13,10 @@ from pydantic import (
     Field,
     HttpUrl,
 )
+from typing_extensions import TypedDict
 
 from talkback.comments.reports import ReportReason
+from talkback.comments.views import PassageAnchor, PublicComment
 from talkback.core import drafts
 from talkback.web.deps import MAX_ID
 from talkback.web.validators import Optional, Stored
@@ -55,6 +57,15 @@ class Anchor(BaseModel):
     start: Annotated[int | None, Field(ge=0, le=10_000_000)] = None
     end: Annotated[int | None, Field(ge=0, le=10_000_000)] = None
 
+    def stored(self) -> PassageAnchor:
+        """As stored and shown back: offsets only when they were given."""
+        anchor: PassageAnchor = {"exact": self.exact, "prefix": self.prefix, "suffix": self.suffix}
+        if self.start is not None:
+            anchor["start"] = self.start
+        if self.end is not None:
+            anchor["end"] = self.end
+        return anchor
+
 
 class NewComment(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -82,8 +93,31 @@ class ModerationOutcome(TypedDict):
     reasons: list[str]
 
 
-def moderation_outcome(comment: dict[str, Any], reasons: tuple[str, ...]) -> ModerationOutcome:
+def moderation_outcome(comment: PublicComment, reasons: tuple[str, ...]) -> ModerationOutcome:
     return {"status": comment["status"], "reasons": list(reasons)}
+
+
+class PostAnswer(TypedDict):
+    """The answer to a new comment, shown (201) or not (202): the comment as its author
+    sees it, the token that lets them edit or delete it, and the moderation outcome."""
+
+    comment: PublicComment
+    edit_token: str
+    """Sent back in `X-Edit-Token` to edit or delete the comment within the edit window."""
+    moderation: ModerationOutcome
+
+
+class EditAnswer(PublicComment):
+    """The edited comment as its author sees it, with the moderation outcome: an edit can
+    take a comment down like a new one would be held or refused."""
+
+    moderation: ModerationOutcome
+
+
+class ReportAnswer(TypedDict):
+    """A report was taken, or had been taken before: repeats are not told apart."""
+
+    reported: bool
 
 
 class CommentEdit(BaseModel):

@@ -15,10 +15,20 @@ router = APIRouter(prefix="/api/v1/{site}", tags=["live"], responses=API_ERRORS)
 PING_SECONDS = 15
 
 
-@router.get("/stream")
+@router.get(
+    "/stream",
+    response_class=EventSourceResponse,
+    responses={
+        200: {
+            "description": "Server-sent events; each event's `data` is one line of JSON",
+            "content": {"text/event-stream": {}},
+        }
+    },
+)
 async def stream(ctx: Ctx, site: SiteDep, uri: Uri) -> EventSourceResponse:
     """`comment.created`, `comment.updated`, `comment.deleted` and `vote` events, each with
-    the thread's comment count; a comment line every 15 s keeps proxies from closing it."""
+    the thread's comment count, and `campaign.updated` of the site's goal bar; a comment
+    line every 15 s keeps proxies from closing it."""
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         async with ctx.live.subscribe(site.id, uri) as subscription:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NotRequired, overload
 
 from sqlalchemy import Select, select
+from typing_extensions import TypedDict
 
 from talkback.store.tables import comments
 
@@ -27,10 +28,61 @@ PUBLIC_COLUMNS = (
 )
 
 
+class CommentAuthor(TypedDict):
+    """Who wrote a comment, as readers see it. `name` is null for an anonymous guest (the
+    widget says "Anonymous"); `avatar` is a short keyed hash seed the widget draws from,
+    so no email leaves the server. Both are null on a deleted placeholder."""
+
+    name: str | None
+    avatar: str | None
+    website: NotRequired[str]
+    """Only when the author gave one."""
+
+
+class PassageAnchor(TypedDict):
+    """The passage of the article an inline comment is about (W3C TextQuoteSelector), as
+    `comments.schemas.Anchor` stores it: offsets only when the widget sent them."""
+
+    exact: str
+    prefix: str
+    suffix: str
+    start: NotRequired[int]
+    end: NotRequired[int]
+
+
+class PublicComment(TypedDict):
+    """A comment as every reader sees it, placeholders included: the same for everyone,
+    so pages can be cached. `replies` is filled on thread pages (oldest first) and empty
+    elsewhere."""
+
+    # Declared in the order `comment_view` builds them: answers are serialised in this
+    # order, and they must stay the same bytes as the cached pages.
+    id: int
+    parent_id: int | None
+    author: CommentAuthor
+    html: str
+    """Sanitised HTML; empty on a deleted placeholder."""
+    created_at: str
+    edited_at: str | None
+    status: str
+    upvotes: int
+    downvotes: int
+    score: int
+    reply_count: int
+    """Visible direct replies."""
+    replies: list[PublicComment]
+    anchor: NotRequired[PassageAnchor]
+    """Only on inline feedback, and never on a placeholder."""
+
+
 def select_public() -> Select[Any]:
     return select(*PUBLIC_COLUMNS)
 
 
+@overload
+def iso(moment: datetime) -> str: ...
+@overload
+def iso(moment: datetime | None) -> str | None: ...
 def iso(moment: datetime | None) -> str | None:
     """ISO 8601 UTC with a Z, the API's one time format."""
     if moment is None:
@@ -38,12 +90,12 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def public_comment(row: Any) -> dict[str, Any]:
+def public_comment(row: Any) -> PublicComment:
     """A comment as the API shows it, from a row of exactly PUBLIC_COLUMNS."""
     return comment_view(*row)
 
 
-def public_comment_of(row: Any) -> dict[str, Any]:
+def public_comment_of(row: Any) -> PublicComment:
     """A comment as the API shows it, from any row that has PUBLIC_COLUMNS among others."""
     return comment_view(*(getattr(row, column.name) for column in PUBLIC_COLUMNS))
 
@@ -56,14 +108,14 @@ def comment_view(
     author_website: str | None,
     avatar: str,
     html: str,
-    anchor: Any,
+    anchor: PassageAnchor | None,
     created_at: datetime,
     edited_at: datetime | None,
     upvotes: int,
     downvotes: int,
     score: int,
     reply_count: int,
-) -> dict[str, Any]:
+) -> PublicComment:
     """A comment as the API shows it, from the values of PUBLIC_COLUMNS in their order;
     a deleted placeholder keeps only its place.
 
@@ -71,13 +123,13 @@ def comment_view(
     looking every column up by name.
     """
     deleted = status == "deleted"
-    author: dict[str, Any] = {
+    author: CommentAuthor = {
         "name": None if deleted else author_name,
         "avatar": None if deleted else avatar,
     }
     if author_website and not deleted:
         author["website"] = author_website
-    view: dict[str, Any] = {
+    view: PublicComment = {
         "id": comment_id,
         "parent_id": parent_id,
         "author": author,

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
 from talkback.comments.reports import report_comment
-from talkback.comments.schemas import ReportIn, VoteIn
-from talkback.comments.votes import cast_vote
+from talkback.comments.schemas import ReportAnswer, ReportIn, VoteIn
+from talkback.comments.votes import VoteCounts, cast_vote
 from talkback.web.deps import CommentId, Ctx, ReaderDep, SiteDep
 from talkback.web.errors import API_ERRORS
 
@@ -19,7 +16,7 @@ router = APIRouter(prefix="/api/v1/{site}", tags=["votes and reports"], response
 @router.post("/comments/{comment_id}/vote")
 async def vote(
     ctx: Ctx, site: SiteDep, comment_id: CommentId, body: VoteIn, reader: ReaderDep
-) -> dict[str, Any]:
+) -> VoteCounts:
     """Up (1), down (-1) or retract (0); answers the new counts and the reader's vote."""
     return await cast_vote(ctx, site, comment_id, body.value, reader)
 
@@ -27,7 +24,7 @@ async def vote(
 @router.post("/comments/{comment_id}/report", status_code=202)
 async def report(
     ctx: Ctx, site: SiteDep, comment_id: CommentId, body: ReportIn, reader: ReaderDep
-) -> JSONResponse:
+) -> ReportAnswer:
     """Flag a comment for the moderators; once per reader, repeats are accepted quietly."""
     await report_comment(ctx, site, comment_id, body.reason, body.note, reader)
-    return JSONResponse({"reported": True}, status_code=202)
+    return {"reported": True}

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from typing_extensions import TypedDict
 
 from talkback import clock
 from talkback.comments.visibility import bump_thread
@@ -20,9 +19,19 @@ from talkback.store.queries import comment_in_locked_thread
 from talkback.store.tables import comments, votes
 
 
+class VoteCounts(TypedDict):
+    """A comment's counts after a vote, and the reader's vote as it now stands."""
+
+    upvotes: int
+    downvotes: int
+    score: int
+    my_vote: int
+    """1, -1, or 0 when the reader has no vote on it."""
+
+
 async def cast_vote(
     ctx: Context, site: Site, comment_id: int, value: int, reader: Reader
-) -> dict[str, Any]:
+) -> VoteCounts:
     """Set the reader's vote on a comment to +1, -1 or 0 (retract) and return the counts.
 
     Idempotent: casting the same vote twice changes nothing the second time. The thread
@@ -30,7 +39,7 @@ async def cast_vote(
     """
     await ctx.rate_limits.check(VOTES_PER_READER, site.id, reader.voter, what="votes")
 
-    async def job(conn: AsyncConnection, changes: Changes) -> dict[str, Any]:
+    async def job(conn: AsyncConnection, changes: Changes) -> VoteCounts:
         row = await comment_in_locked_thread(conn, site.id, comment_id)
         if row is None:
             raise NotFound("no such comment", code="comment_not_found")
@@ -71,5 +80,5 @@ async def cast_vote(
     return await ctx.events.write(job)
 
 
-def _counts(up: int, down: int, mine: int) -> dict[str, Any]:
+def _counts(up: int, down: int, mine: int) -> VoteCounts:
     return {"upvotes": up, "downvotes": down, "score": up - down, "my_vote": mine}

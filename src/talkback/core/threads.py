@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
-
-CommentDict = dict[str, Any]
+from typing import Any, TypedDict, TypeVar
 
 
-def nest_replies(roots: list[CommentDict], replies: Iterable[CommentDict]) -> list[CommentDict]:
+class Nestable(TypedDict):
+    """What nesting needs of a comment; the API's comment view has it, and more."""
+
+    id: int
+    parent_id: int | None
+    replies: list[Any]
+
+
+C = TypeVar("C", bound=Nestable)
+
+
+def nest_replies(roots: list[C], replies: Iterable[C]) -> list[C]:
     """Attach each reply under its parent, in place, and return the roots.
 
     Replies are listed oldest first under every parent whatever the page's sort, so a
     conversation reads in the order it happened. `replies` must be ordered oldest first.
     A reply whose parent is not in the tree (it cannot be shown) is left out.
     """
-    by_id: dict[int, CommentDict] = {}
+    by_id: dict[int | None, C] = {}
     for root in roots:
         root["replies"] = []
         by_id[root["id"]] = root

@@ -11,9 +11,10 @@ outbox, webhooks and feeds) pick the events they care about by type.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-PublicComment = dict[str, Any]
+from talkback.comments import views
+
+PublicComment = views.PublicComment
 """A comment as every reader sees it (`comments/views.py`), placeholders included."""
 
 

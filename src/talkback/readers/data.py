@@ -23,14 +23,17 @@ as anonymous on the donor wall.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
+from typing_extensions import TypedDict
 
 from talkback import clock
 from talkback.comments.recount import recount_thread
+from talkback.comments.views import PassageAnchor
 from talkback.context import Context
 from talkback.core.identity import avatar_seed
 from talkback.events.changes import ThreadsRewritten
@@ -44,6 +47,78 @@ from talkback.store.tables import campaigns, comments, donations, reports, threa
 
 FORMAT = "talkback-reader-data"
 VERSION = 1
+
+
+class ExportedComment(TypedDict):
+    """One of the reader's comments, as stored. Times (here and below) are ISO 8601 UTC
+    with microseconds, as in the site export."""
+
+    id: int
+    page: str
+    page_title: str | None
+    parent_id: int | None
+    status: str
+    author_name: str | None
+    author_email: str | None
+    author_website: str | None
+    reader_id: str | None
+    ip_hash: str | None
+    text: str
+    html: str
+    anchor: PassageAnchor | None
+    created_at: str
+    edited_at: str | None
+    upvotes: int
+    downvotes: int
+
+
+class ExportedVote(TypedDict):
+    comment_id: int
+    page: str
+    value: int
+    created_at: str
+
+
+class ExportedReport(TypedDict):
+    comment_id: int
+    page: str
+    reason: str
+    note: str | None
+    created_at: str
+
+
+class ExportedDonation(TypedDict):
+    """One of the reader's gifts; amounts in major units, as their receipt showed them."""
+
+    id: int
+    campaign_id: int
+    campaign: str
+    amount: int | float
+    refunded: int | float
+    currency: str
+    created_at: str
+    donor_name: str | None
+    donor_email: str | None
+    message: str | None
+    message_status: str | None
+    provider: str
+    provider_ref: str
+    payment_ref: str | None
+    note: str | None
+
+
+class ReaderData(TypedDict):
+    """Everything a site holds about one reader, found by their email address."""
+
+    format: str
+    version: int
+    site: str
+    email: str
+    exported_at: str
+    comments: list[ExportedComment]
+    votes: list[ExportedVote]
+    reports: list[ExportedReport]
+    donations: list[ExportedDonation]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +143,7 @@ def _donations_by_email(site: Site, email: str) -> Any:
     )
 
 
-async def export_reader_data(ctx: Context, site: Site, email: str) -> dict[str, Any]:
+async def export_reader_data(ctx: Context, site: Site, email: str) -> ReaderData:
     """Everything the site holds about the reader with this email, as a JSON document."""
     async with ctx.database.read() as conn:
         rows = (
@@ -110,27 +185,34 @@ async def export_reader_data(ctx: Context, site: Site, email: str) -> dict[str, 
         "version": VERSION,
         "site": site.id,
         "email": email.strip(),
-        "exported_at": timestamp(clock.now()),
+        "exported_at": _stamp(clock.now()),
         "comments": [_comment(row) for row in rows],
         "votes": [
             {"comment_id": row.comment_id, "page": row.uri, "value": row.value,
-             "created_at": timestamp(row.created_at)}
+             "created_at": _stamp(row.created_at)}
             for row in vote_rows
         ],
         "reports": [
             {"comment_id": row.comment_id, "page": row.uri, "reason": row.reason,
-             "note": row.note, "created_at": timestamp(row.created_at)}
+             "note": row.note, "created_at": _stamp(row.created_at)}
             for row in report_rows
         ],
         "donations": [_donation(row) for row in donation_rows],
     }  # fmt: skip
 
 
+def _stamp(moment: datetime) -> str:
+    """`timestamp` of a moment that is always there (when something was created)."""
+    stamp = timestamp(moment)
+    assert stamp is not None
+    return stamp
+
+
 def _voters(rows: Any) -> list[str]:
     return sorted({f"r:{row.reader_id}" for row in rows if row.reader_id})
 
 
-def _comment(row: Any) -> dict[str, Any]:
+def _comment(row: Any) -> ExportedComment:
     return {
         "id": row.id,
         "page": row.uri,
@@ -145,14 +227,14 @@ def _comment(row: Any) -> dict[str, Any]:
         "text": row.text,
         "html": row.html,
         "anchor": row.anchor,
-        "created_at": timestamp(row.created_at),
+        "created_at": _stamp(row.created_at),
         "edited_at": timestamp(row.edited_at),
         "upvotes": row.upvotes,
         "downvotes": row.downvotes,
     }
 
 
-def _donation(row: Any) -> dict[str, Any]:
+def _donation(row: Any) -> ExportedDonation:
     """Amounts in major units, as the reader's receipt showed them."""
     return {
         "id": row.id,
@@ -161,7 +243,7 @@ def _donation(row: Any) -> dict[str, Any]:
         "amount": money.to_json_number(row.amount_minor, row.currency),
         "refunded": money.to_json_number(row.refunded_minor, row.currency),
         "currency": row.currency,
-        "created_at": timestamp(row.created_at),
+        "created_at": _stamp(row.created_at),
         "donor_name": row.donor_name,
         "donor_email": row.donor_email,
         "message": row.message,

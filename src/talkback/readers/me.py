@@ -3,22 +3,43 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, NotRequired
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from typing_extensions import TypedDict
 
 from talkback import clock
-from talkback.comments.views import iso, public_comment, select_public
+from talkback.comments.views import PublicComment, iso, public_comment, select_public
 from talkback.context import Context
 from talkback.readers.tokens import Reader, edit_deadline
 from talkback.sites.sites import Site
 from talkback.store.tables import comments, threads, votes
 
 
-async def reader_state(ctx: Context, site: Site, uri: str, reader: Reader) -> dict[str, Any]:
+class EditableComment(TypedDict):
+    id: int
+    until: str
+    """When the edit window closes."""
+
+
+class ReaderState(TypedDict):
+    """What on a page is the reader's own: their votes, the comments they may still edit
+    or delete, and their own shadowed comments, which only they are shown."""
+
+    votes: dict[str, int]
+    """The reader's vote (1 or -1) by comment id."""
+    editable: list[EditableComment]
+    subscriptions: list[Any]
+    """Always empty for now: "Notify of" subscriptions, whose shape comes with them."""
+    shadowed: list[PublicComment]
+    reader_token: NotRequired[str]
+    """Only to a reader who came without one: the widget keeps it and sends it back."""
+
+
+async def reader_state(ctx: Context, site: Site, uri: str, reader: Reader) -> ReaderState:
     """The reader's votes on the page and the comments they may still edit (by token)."""
-    state: dict[str, Any] = {"votes": {}, "editable": [], "subscriptions": [], "shadowed": []}
+    state: ReaderState = {"votes": {}, "editable": [], "subscriptions": [], "shadowed": []}
     async with ctx.database.read() as conn:
         thread_id = await conn.scalar(
             select(threads.c.id).where(threads.c.site_id == site.id, threads.c.uri == uri)
@@ -53,7 +74,7 @@ async def reader_state(ctx: Context, site: Site, uri: str, reader: Reader) -> di
 
 async def _shadowed_comments(
     conn: AsyncConnection, thread_id: int, reader: Reader
-) -> list[dict[str, Any]]:
+) -> list[PublicComment]:
     """A shadow-banned reader's own comments, shown to them as if published: the shared
     thread page leaves them out, so the widget adds these for this reader alone.
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback.context import Context
-from talkback.readers.data import ReaderDeletion, delete_reader_data, export_reader_data
+from talkback.readers.data import ReaderData, ReaderDeletion, delete_reader_data, export_reader_data
 from talkback.sites.sites import Site
 from talkback.staff.accounts import StaffMember
 from talkback.staff.audit import record_audit
@@ -25,9 +25,7 @@ def _reader_ref(email: str) -> str:
     return "reader:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:12]
 
 
-async def export_for_reader(
-    ctx: Context, site: Site, email: str, staff: StaffMember
-) -> dict[str, Any]:
+async def export_for_reader(ctx: Context, site: Site, email: str, staff: StaffMember) -> ReaderData:
     data = await export_reader_data(ctx, site, email)
     await _audit(ctx, site, staff, "reader.export", email, {})
     return data

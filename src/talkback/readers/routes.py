@@ -5,17 +5,23 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from typing_extensions import TypedDict
 
 from talkback.comments.pages import count_comments
 from talkback.core import drafts
 from talkback.core.uris import InvalidUri, normalise_uri
 from talkback.errors import Invalid
-from talkback.readers.me import reader_state
+from talkback.readers.me import ReaderState, reader_state
 from talkback.readers.tokens import issue_reader_token
 from talkback.web.deps import READER_HEADER, Ctx, ReaderDep, SiteDep, Uri
 from talkback.web.errors import API_ERRORS
 
 router = APIRouter(prefix="/api/v1/{site}", tags=["readers"], responses=API_ERRORS)
+
+
+class CommentCounts(TypedDict):
+    counts: dict[str, int]
+    """Comments shown on each page, keyed by its uri exactly as it was asked for."""
 
 
 @router.get("/config")
@@ -29,7 +35,7 @@ async def counts(
     ctx: Ctx,
     site: SiteDep,
     uri: Annotated[list[str], Query(min_length=1, max_length=drafts.MAX_COUNT_URIS)],
-) -> dict[str, Any]:
+) -> CommentCounts:
     """Comment counts keyed by each uri exactly as it was asked for."""
     try:
         normalised = {raw: normalise_uri(raw) for raw in uri}
@@ -40,9 +46,7 @@ async def counts(
 
 
 @router.get("/me")
-async def me(
-    request: Request, ctx: Ctx, site: SiteDep, uri: Uri, reader: ReaderDep
-) -> dict[str, Any]:
+async def me(request: Request, ctx: Ctx, site: SiteDep, uri: Uri, reader: ReaderDep) -> ReaderState:
     """The reader's votes and editable comments; hands out a reader token to a newcomer."""
     state = await reader_state(ctx, site, uri, reader)
     if READER_HEADER.lower() not in request.headers:
