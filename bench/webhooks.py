@@ -37,7 +37,8 @@ from post_rate import drive, summary
 from talkback.app import create_app
 from talkback.config import Settings
 from talkback.context import Context
-from talkback.funding.campaigns import CampaignDraft, create_campaign, find_campaign
+from talkback.core.funding_rules import CampaignDraft
+from talkback.funding.campaigns import create_campaign, find_campaign
 from talkback.funding.stripe_gateway import sign_payload
 from talkback.sites.sites import create_site
 from talkback.store.migrate import migrate

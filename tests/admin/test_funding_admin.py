@@ -11,7 +11,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from talkback import clock
-from talkback.funding.campaigns import Campaign, CampaignDraft, create_campaign
+from talkback.core.funding_rules import CampaignDraft
+from talkback.funding.campaigns import Campaign, create_campaign
 from talkback.funding.donations import DonationDraft, add_manual_donation, record_donation
 from tests.admin.conftest import MODERATOR, SITE, Newsroom, StaffClient
 

@@ -51,10 +51,11 @@ from talkback.comments.posting import CommentDraft, post_comment
 from talkback.comments.votes import cast_vote
 from talkback.config import Settings
 from talkback.context import Context
+from talkback.core.funding_rules import CampaignDraft
 from talkback.core.identity import hash_ip
 from talkback.core.uris import normalise_uri
 from talkback.demo.page import router as demo_router
-from talkback.funding.campaigns import CampaignDraft, create_campaign
+from talkback.funding.campaigns import create_campaign
 from talkback.live.live import thread_channel
 from talkback.moderation.bans import add_ban
 from talkback.moderation.rules import update_moderation_settings

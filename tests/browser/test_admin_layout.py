@@ -15,9 +15,10 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from talkback.comments.posting import CommentDraft, post_comment
 from talkback.comments.reports import report_comment
+from talkback.core.funding_rules import CampaignDraft
 from talkback.core.identity import hash_ip
 from talkback.core.uris import normalise_uri
-from talkback.funding.campaigns import CampaignDraft, create_campaign
+from talkback.funding.campaigns import create_campaign
 from talkback.funding.donations import DonationDraft, record_donation
 from talkback.moderation.actions import edit_comment_as_staff
 from talkback.moderation.bans import add_ban

@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from talkback.funding.campaigns import Campaign, CampaignDraft, create_campaign
+from talkback.core.funding_rules import CampaignDraft
+from talkback.funding.campaigns import Campaign, create_campaign
 from tests.api.conftest import ORIGIN, SITE, Api, running_api
 from tests.fake_stripe import FakeStripe, fake_stripe
 from tests.stripe_events import WEBHOOK_PATH, checkout_completed, encode, signature_header

@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from talkback.funding.campaigns import CampaignDraft, create_campaign
+from talkback.core.funding_rules import CampaignDraft
+from talkback.funding.campaigns import create_campaign
 from tests.api.conftest import ORIGIN, SITE, Api, running_api
 from tests.funding.conftest import ARTICLE_URL
 

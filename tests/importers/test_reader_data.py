@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from talkback.funding.campaigns import CampaignDraft, create_campaign, find_campaign
+from talkback.core.funding_rules import CampaignDraft
+from talkback.funding.campaigns import create_campaign, find_campaign
 from talkback.funding.donations import DonationDraft, record_donation, record_refund
 from talkback.readers.data import delete_reader_data, export_reader_data
 from talkback.sites.sites import load_site

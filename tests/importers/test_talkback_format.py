@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from talkback.core.funding_rules import CampaignDraft
 from talkback.export.site import export_site
-from talkback.funding.campaigns import CampaignDraft, create_campaign, list_campaigns
+from talkback.funding.campaigns import create_campaign, list_campaigns
 from talkback.funding.donations import (
     DonationDraft,
     record_donation,

@@ -7,7 +7,7 @@ typed. The donation pages are `donations.py`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import Form, Path, Request, Response
 from pydantic import BaseModel, Field
@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from talkback.admin.auth import AdminDep
 from talkback.admin.funding_forms import campaign_form, campaign_json, draft_from_form
 from talkback.admin.render import guarded_router, redirect, render
+from talkback.core.statuses import CampaignStatus
 from talkback.errors import Invalid
 from talkback.funding import campaigns
 from talkback.sites.sites import Site
@@ -121,7 +122,7 @@ async def campaign_status(
     site: SiteDep,
     admin: AdminDep,
     campaign_id: CampaignId,
-    status: Annotated[Literal["open", "closed"], Form()],
+    status: Annotated[CampaignStatus, Form()],
 ) -> Response:
     await campaigns.set_campaign_status(ctx, site, campaign_id, status, admin)
     notice = "campaign_closed" if status == "closed" else "campaign_reopened"

@@ -7,7 +7,7 @@ Every staff member may look, export, and approve or reject a donor's public mess
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import Depends, Form, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
@@ -25,6 +25,8 @@ from talkback.admin.funding_forms import (
 )
 from talkback.admin.render import guarded_router, local_path, redirect, render
 from talkback.context import Context
+from talkback.core.funding_rules import PROVIDERS
+from talkback.core.statuses import MESSAGE_STATUSES, MessageStatus
 from talkback.errors import Invalid
 from talkback.funding import campaigns, donations
 from talkback.sites.sites import Site
@@ -91,8 +93,8 @@ async def _page(
     return await render(
         request, "donations.html", status=422 if error else 200, site=site, rows=rows,
         total=total, offset=offset, page_size=PAGE_SIZE, filters=query,
-        params=query.as_params(), campaigns=all_campaigns, providers=donations.PROVIDERS,
-        message_statuses=donations.MESSAGE_STATUSES,
+        params=query.as_params(), campaigns=all_campaigns, providers=PROVIDERS,
+        message_statuses=MESSAGE_STATUSES,
         manual={"campaign": str(current or ""), **manual}, error=error,
         title="Donations", section="donations",
     )  # fmt: skip
@@ -156,7 +158,7 @@ async def message_status(
     site: SiteDep,
     staff: StaffDep,
     donation_id: DonationId,
-    status: Annotated[Literal["approved", "pending", "rejected"], Form()],
+    status: Annotated[MessageStatus, Form()],
     next: NextPath = None,
 ) -> Response:
     await donations.set_message_status(ctx, site, donation_id, status, staff)

@@ -7,8 +7,9 @@ moderation. The services audit every change. Amounts are major units, as typed.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from fastapi import Depends, Path, Query
 from fastapi.responses import StreamingResponse
@@ -25,13 +26,19 @@ from talkback.admin.funding_forms import (
 )
 from talkback.admin.funding_schemas import (
     CampaignIn,
+    CampaignOut,
     CampaignPatch,
+    CampaignsOut,
     CampaignStatusIn,
+    DonationOut,
+    DonationsOut,
     ManualDonationIn,
     MessageStatusIn,
+    RefundOut,
 )
+from talkback.core.funding_rules import CampaignDraft, Provider
+from talkback.core.statuses import MessageStatus
 from talkback.funding import campaigns, donations
-from talkback.funding.campaigns import CampaignDraft
 from talkback.funding.donations import DonationFilter
 from talkback.web.deps import MAX_ID, Ctx, SiteDep
 
@@ -44,9 +51,9 @@ router = guarded_api_router()
 
 async def _filters(
     campaign_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    provider: Literal["stripe", "manual", "demo"] | None = None,
+    provider: Provider | None = None,
     refunded: bool | None = None,
-    message_status: Literal["approved", "pending", "rejected"] | None = None,
+    message_status: MessageStatus | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     since: date | None = None,
     until: date | None = None,
@@ -62,7 +69,7 @@ Filters = Annotated[DonationFilter, Depends(_filters)]
 
 
 @router.get("/{site}/campaigns")
-async def campaign_list(ctx: Ctx, site: SiteDep, _staff: StaffDep) -> dict[str, Any]:
+async def campaign_list(ctx: Ctx, site: SiteDep, _staff: StaffDep) -> CampaignsOut:
     """Newest first."""
     found = await campaigns.list_campaigns(ctx, site)
     return {"campaigns": [campaign_json(c, site.locale) for c in found]}
@@ -71,7 +78,7 @@ async def campaign_list(ctx: Ctx, site: SiteDep, _staff: StaffDep) -> dict[str, 
 @router.post("/{site}/campaigns", status_code=201)
 async def campaign_create(
     ctx: Ctx, site: SiteDep, admin: AdminDep, body: CampaignIn
-) -> dict[str, Any]:
+) -> CampaignOut:
     fields = body.model_dump(exclude={"current"})
     draft = CampaignDraft(
         **{**fields, "starts_at": as_utc(body.starts_at), "ends_at": as_utc(body.ends_at)}
@@ -83,15 +90,15 @@ async def campaign_create(
 @router.get("/{site}/campaigns/{campaign_id}")
 async def campaign_one(
     ctx: Ctx, site: SiteDep, _staff: StaffDep, campaign_id: CampaignId
-) -> dict[str, Any]:
-    return {"campaign": campaign_json(await campaigns.find_campaign(ctx, site, campaign_id),
-                                      site.locale)}  # fmt: skip
+) -> CampaignOut:
+    found = await campaigns.find_campaign(ctx, site, campaign_id)
+    return {"campaign": campaign_json(found, site.locale)}
 
 
 @router.patch("/{site}/campaigns/{campaign_id}")
 async def campaign_edit(
     ctx: Ctx, site: SiteDep, admin: AdminDep, campaign_id: CampaignId, body: CampaignPatch
-) -> dict[str, Any]:
+) -> CampaignOut:
     """Only the fields sent change; null clears ticks, presets, start or end, and is
     ignored for the others."""
     stored = await campaigns.find_campaign(ctx, site, campaign_id)
@@ -100,7 +107,7 @@ async def campaign_edit(
     for key in ("starts_at", "ends_at"):
         if key in changes:
             changes[key] = as_utc(changes[key])
-    draft = CampaignDraft(**{**draft_of(stored), **changes})
+    draft = dataclasses.replace(draft_of(stored), **changes)
     updated = await campaigns.update_campaign(ctx, site, campaign_id, draft, admin)
     return {"campaign": campaign_json(updated, site.locale)}
 
@@ -108,7 +115,7 @@ async def campaign_edit(
 @router.post("/{site}/campaigns/{campaign_id}/status")
 async def campaign_status(
     ctx: Ctx, site: SiteDep, admin: AdminDep, campaign_id: CampaignId, body: CampaignStatusIn
-) -> dict[str, Any]:
+) -> CampaignOut:
     """Close a campaign (its bar stays, without the button) or open it again."""
     changed = await campaigns.set_campaign_status(ctx, site, campaign_id, body.status, admin)
     return {"campaign": campaign_json(changed, site.locale)}
@@ -117,7 +124,7 @@ async def campaign_status(
 @router.post("/{site}/campaigns/{campaign_id}/make-current")
 async def campaign_make_current(
     ctx: Ctx, site: SiteDep, admin: AdminDep, campaign_id: CampaignId
-) -> dict[str, Any]:
+) -> CampaignOut:
     """The campaign `…/campaigns/current` shows from now on."""
     changed = await campaigns.make_current(ctx, site, campaign_id, admin)
     return {"campaign": campaign_json(changed, site.locale)}
@@ -131,7 +138,7 @@ async def donation_list(
     filters: Filters,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> dict[str, Any]:
+) -> DonationsOut:
     """Newest first; `total` counts every match, for paging."""
     found = await donations.list_donations(ctx, site, filters, limit=limit, offset=offset)
     total = await donations.count_donations(ctx, site, filters)
@@ -149,7 +156,7 @@ async def donation_export(
 @router.post("/{site}/donations", status_code=201)
 async def donation_add(
     ctx: Ctx, site: SiteDep, admin: AdminDep, body: ManualDonationIn
-) -> dict[str, Any]:
+) -> CampaignOut:
     """A manual gift; answers its campaign with the new total."""
     await donations.add_manual_donation(
         ctx, site, body.campaign_id, amount=body.amount, donor_name=body.donor_name,
@@ -163,7 +170,7 @@ async def donation_add(
 @router.post("/{site}/donations/{donation_id}/refund")
 async def donation_refund(
     ctx: Ctx, site: SiteDep, admin: AdminDep, donation_id: DonationId
-) -> dict[str, Any]:
+) -> RefundOut:
     """Mark a manual gift as given back in full (Stripe gifts are refunded in Stripe: 409)."""
     await donations.refund_donation(ctx, site, donation_id, admin)
     donation = await donations.find_donation(ctx, site, donation_id)
@@ -174,7 +181,7 @@ async def donation_refund(
 @router.post("/{site}/donations/{donation_id}/message")
 async def donation_message(
     ctx: Ctx, site: SiteDep, staff: StaffDep, donation_id: DonationId, body: MessageStatusIn
-) -> dict[str, Any]:
+) -> DonationOut:
     """Approve or reject a donor's public message (409 `no_message` when there is none)."""
     await donations.set_message_status(ctx, site, donation_id, body.status, staff)
     return {"donation": await donations.find_donation(ctx, site, donation_id)}

@@ -13,12 +13,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from typing_extensions import TypedDict
+
 from talkback import clock
 from talkback.comments.views import iso
+from talkback.core import money
+from talkback.core.funding_rules import MAX_GOAL, PROVIDERS, CampaignDraft
+from talkback.core.statuses import MESSAGE_STATUSES, CampaignStatus
 from talkback.errors import Invalid
-from talkback.funding import money
-from talkback.funding.campaigns import MAX_GOAL, Campaign, CampaignDraft
-from talkback.funding.donations import MESSAGE_STATUSES, PROVIDERS, DonationFilter
+from talkback.funding.campaigns import Campaign
+from talkback.funding.donations import DonationFilter
 
 REFUNDED: dict[str, bool | None] = {"": None, "yes": True, "no": False}
 
@@ -156,11 +160,41 @@ def donation_filter(
     )
 
 
-def campaign_json(campaign: Campaign, locale: str) -> dict[str, Any]:
+class StaffAmountTexts(TypedDict):
+    """A campaign's goal and total as the site's locale writes them."""
+
+    goal: str
+    raised: str
+
+
+class StaffCampaign(TypedDict):
+    """A campaign as staff see it: amounts in major units (an int when whole), `ticks` and
+    `presets` None unless staff set their own, `formatted` in the site's locale."""
+
+    id: int
+    title: str
+    description: str
+    currency: str
+    status: CampaignStatus
+    current: bool
+    donor_wall: bool
+    goal: money.JsonNumber
+    raised: money.JsonNumber
+    percent: int
+    donors: int
+    ticks: list[money.JsonNumber] | None
+    presets: list[money.JsonNumber] | None
+    starts_at: str | None
+    ends_at: str | None
+    created_at: str
+    formatted: StaffAmountTexts
+
+
+def campaign_json(campaign: Campaign, locale: str) -> StaffCampaign:
     """A campaign as staff see it: amounts as numbers (major units) and formatted."""
     currency = campaign.currency
 
-    def number(minor: int) -> int | float:
+    def number(minor: int) -> money.JsonNumber:
         return money.to_json_number(minor, currency)
 
     def text(minor: int) -> str:
@@ -212,28 +246,29 @@ def campaign_form(campaign: Campaign | None) -> dict[str, Any]:
     }
 
 
-def draft_of(campaign: Campaign) -> dict[str, Any]:
-    """A stored campaign as `CampaignDraft` fields, for edits that change only some."""
+def draft_of(campaign: Campaign) -> CampaignDraft:
+    """A stored campaign as the draft that would make it, for edits that change only some
+    fields."""
     currency = campaign.currency
-    return {
-        "title": campaign.title,
-        "description": campaign.description,
-        "currency": currency,
-        "goal": money.to_major(campaign.goal_minor, currency),
-        "ticks": (
+    return CampaignDraft(
+        title=campaign.title,
+        description=campaign.description,
+        currency=currency,
+        goal=money.to_major(campaign.goal_minor, currency),
+        ticks=(
             [money.to_major(t, currency) for t in campaign.ticks_minor]
             if campaign.custom_ticks
             else None
         ),
-        "presets": (
+        presets=(
             [money.to_major(p, currency) for p in campaign.presets_minor]
             if campaign.custom_presets
             else None
         ),
-        "starts_at": campaign.starts_at,
-        "ends_at": campaign.ends_at,
-        "donor_wall": campaign.donor_wall,
-    }
+        starts_at=campaign.starts_at,
+        ends_at=campaign.ends_at,
+        donor_wall=campaign.donor_wall,
+    )
 
 
 def draft_from_form(form: dict[str, Any]) -> CampaignDraft:
@@ -251,6 +286,6 @@ def draft_from_form(form: dict[str, Any]) -> CampaignDraft:
     )
 
 
-def formatted(amount: int | float, currency: str, locale: str) -> str:
+def formatted(amount: money.JsonNumber, currency: str, locale: str) -> str:
     """A staff view's amount (a JSON number in major units) formatted for the locale."""
     return money.format_money(money.to_minor(Decimal(str(amount)), currency), currency, locale)

@@ -1,19 +1,32 @@
-"""What staff may send to the funding admin API; limits mirror the funding services."""
+"""What staff may send to the funding admin API, with the limits of
+`core/funding_rules.py`, and what it answers."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AwareDatetime, Field
+from typing_extensions import TypedDict
 
+from talkback.admin.funding_forms import StaffCampaign
 from talkback.admin.schemas import Strict
-from talkback.funding.campaigns import MAX_GOAL, MAX_PRESETS, MAX_TICKS
-from talkback.funding.donations import MAX_MESSAGE, MAX_NAME
+from talkback.core.funding_rules import (
+    MAX_DESCRIPTION,
+    MAX_GOAL,
+    MAX_MESSAGE,
+    MAX_NAME,
+    MAX_NOTE,
+    MAX_PRESETS,
+    MAX_TICKS,
+    MAX_TITLE,
+)
+from talkback.core.statuses import CampaignStatus, MessageStatus
+from talkback.funding.donations import StaffDonation
 
 Amount = Annotated[Decimal, Field(ge=0, le=MAX_GOAL, allow_inf_nan=False)]
-Title = Annotated[str, Field(min_length=1, max_length=200)]
-Description = Annotated[str, Field(max_length=2000)]
+Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
+Description = Annotated[str, Field(max_length=MAX_DESCRIPTION)]
 Currency = Annotated[str, Field(min_length=3, max_length=3)]
 Ticks = Annotated[list[Amount], Field(max_length=MAX_TICKS)]
 Presets = Annotated[list[Amount], Field(max_length=MAX_PRESETS)]
@@ -49,7 +62,7 @@ class CampaignPatch(Strict):
 
 
 class CampaignStatusIn(Strict):
-    status: Literal["open", "closed"]
+    status: CampaignStatus
 
 
 class ManualDonationIn(Strict):
@@ -60,9 +73,39 @@ class ManualDonationIn(Strict):
     donor_name: Annotated[str | None, Field(max_length=MAX_NAME)] = None
     donor_email: Annotated[str | None, Field(max_length=254)] = None
     message: Annotated[str | None, Field(max_length=MAX_MESSAGE)] = None
-    note: Annotated[str | None, Field(max_length=500)] = None
+    note: Annotated[str | None, Field(max_length=MAX_NOTE)] = None
     received_at: AwareDatetime | None = None
 
 
 class MessageStatusIn(Strict):
-    status: Literal["approved", "pending", "rejected"]
+    status: MessageStatus
+
+
+class CampaignsOut(TypedDict):
+    """Newest first."""
+
+    campaigns: list[StaffCampaign]
+
+
+class CampaignOut(TypedDict):
+    """The campaign as it stands after the request (for a gift, the one it went to)."""
+
+    campaign: StaffCampaign
+
+
+class DonationsOut(TypedDict):
+    """One page of donations, newest first; `total` counts every match, for paging."""
+
+    donations: list[StaffDonation]
+    total: int
+
+
+class DonationOut(TypedDict):
+    donation: StaffDonation
+
+
+class RefundOut(TypedDict):
+    """The refunded donation and its campaign's new totals."""
+
+    donation: StaffDonation
+    campaign: StaffCampaign

@@ -20,8 +20,6 @@ from talkback.comments.views import PUBLIC_COLUMNS, public_comment
 from talkback.events.changes import CommentStatusChanged, ThreadRef
 from talkback.store.tables import comments, threads
 
-STATUSES = ("approved", "pending", "rejected", "spam", "deleted", "shadowed")
-
 
 def is_visible(status: str, reply_count: int) -> bool:
     return status == "approved" or (status == "deleted" and reply_count > 0)

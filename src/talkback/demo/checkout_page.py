@@ -13,8 +13,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from talkback.core import money
 from talkback.demo.page import templates
-from talkback.funding import money
 from talkback.funding.demo_checkout import (
     DEMO_PROVIDER,
     PATH,

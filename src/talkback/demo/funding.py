@@ -12,8 +12,9 @@ from decimal import Decimal
 
 from talkback import clock
 from talkback.context import Context
+from talkback.core.funding_rules import CampaignDraft
 from talkback.errors import NotFound
-from talkback.funding.campaigns import CampaignDraft, create_campaign, find_campaign
+from talkback.funding.campaigns import create_campaign, find_campaign
 from talkback.funding.donations import DonationDraft, record_donation
 from talkback.sites.sites import Site
 

@@ -11,16 +11,27 @@ stays bounded by a page, not the site.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import Table, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import __version__, clock
 from talkback.context import Context
+from talkback.export.records import (
+    CampaignLine,
+    CommentLine,
+    DonationLine,
+    ExportHeader,
+    Origin,
+    SiteLine,
+    ThreadLine,
+    VoteLine,
+)
+from talkback.funding.donations import donation_details
 from talkback.sites.sites import load_site
 from talkback.store.tables import (
     campaigns,
@@ -46,6 +57,10 @@ class ExportSummary:
     donations: int = 0
 
 
+@overload
+def timestamp(moment: datetime) -> str: ...
+@overload
+def timestamp(moment: datetime | None) -> str | None: ...
 def timestamp(moment: datetime | None) -> str | None:
     """ISO 8601 UTC with microseconds: exact, so an export round-trips to the same rows."""
     if moment is None:
@@ -53,7 +68,7 @@ def timestamp(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def dump_line(record: dict[str, Any]) -> str:
+def dump_line(record: Mapping[str, object]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
@@ -65,9 +80,11 @@ async def export_site(ctx: Context, site_id: str, write: Callable[[str], object]
         if conn.dialect.name == "postgresql":
             conn = await conn.execution_options(isolation_level="REPEATABLE READ")
         async with conn.begin():
-            write(dump_line({"format": FORMAT, "version": VERSION, "site": site_id,
-                             "exported_at": timestamp(clock.now()),
-                             "generator": f"talkback {__version__}"}))  # fmt: skip
+            header: ExportHeader = {
+                "format": FORMAT, "version": VERSION, "site": site_id,
+                "exported_at": timestamp(clock.now()), "generator": f"talkback {__version__}",
+            }  # fmt: skip
+            write(dump_line(header))
             site = (await conn.execute(select(sites).where(sites.c.id == site_id))).one()
             write(dump_line(_site_record(site)))
             async for thread in _threads(conn, site_id):
@@ -132,7 +149,7 @@ async def _votes(conn: AsyncConnection, thread_id: int) -> Any:
         last = (rows[-1].comment_id, rows[-1].voter)
 
 
-def _site_record(row: Any) -> dict[str, Any]:
+def _site_record(row: Any) -> SiteLine:
     return {
         "type": "site",
         "id": row.id,
@@ -146,7 +163,7 @@ def _site_record(row: Any) -> dict[str, Any]:
     }
 
 
-def _thread_record(row: Any) -> dict[str, Any]:
+def _thread_record(row: Any) -> ThreadLine:
     return {
         "type": "thread",
         "uri": row.uri,
@@ -156,7 +173,8 @@ def _thread_record(row: Any) -> dict[str, Any]:
     }
 
 
-def _comment_record(site_id: str, uri: str, row: Any) -> dict[str, Any]:
+def _comment_record(site_id: str, uri: str, row: Any) -> CommentLine:
+    origin: Origin
     if row.import_source is not None and row.import_id is not None:
         origin = {"source": row.import_source, "id": row.import_id}
     else:
@@ -191,7 +209,7 @@ def _comment_record(site_id: str, uri: str, row: Any) -> dict[str, Any]:
     }
 
 
-def _vote_record(row: Any) -> dict[str, Any]:
+def _vote_record(row: Any) -> VoteLine:
     return {
         "type": "vote",
         "comment": row.comment_id,
@@ -201,7 +219,7 @@ def _vote_record(row: Any) -> dict[str, Any]:
     }
 
 
-def _campaign_record(row: Any) -> dict[str, Any]:
+def _campaign_record(row: Any) -> CampaignLine:
     return {
         "type": "campaign",
         "id": row.id,
@@ -222,7 +240,7 @@ def _campaign_record(row: Any) -> dict[str, Any]:
     }
 
 
-def _donation_record(row: Any, staff_emails: dict[int, str]) -> dict[str, Any]:
+def _donation_record(row: Any, staff_emails: dict[int, str]) -> DonationLine:
     """No database id: (provider, provider_ref) is a donation's identity on every server,
     and the staff member who entered a manual gift is named by email."""
     return {
@@ -231,15 +249,7 @@ def _donation_record(row: Any, staff_emails: dict[int, str]) -> dict[str, Any]:
         "amount_minor": row.amount_minor,
         "currency": row.currency,
         "refunded_minor": row.refunded_minor,
-        "donor_name": row.donor_name,
-        "donor_email": row.donor_email,
-        "message": row.message,
-        "message_status": row.message_status,
-        "message_moderation": row.message_moderation,
-        "provider": row.provider,
-        "provider_ref": row.provider_ref,
-        "payment_ref": row.payment_ref,
-        "note": row.note,
+        **donation_details(row),
         "recorded_by": staff_emails.get(row.created_by) if row.created_by else None,
         "created_at": timestamp(row.created_at),
     }

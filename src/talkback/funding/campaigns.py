@@ -10,19 +10,26 @@ import logging
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from typing_extensions import TypedDict
 
 from talkback import clock
 from talkback.comments.views import iso
 from talkback.context import Context
+from talkback.core import money
+from talkback.core.funding_rules import (
+    CampaignDraft,
+    campaign_columns,
+    max_gift_minor,
+    min_gift_minor,
+)
+from talkback.core.statuses import CAMPAIGN_STATUSES, CampaignStatus
 from talkback.errors import Invalid, NotFound
 from talkback.events.changes import CampaignChanged
 from talkback.events.dispatcher import Changes
-from talkback.funding import money
 from talkback.moderation.settings import ModerationSettings
 from talkback.sites.sites import Site
 from talkback.staff.accounts import StaffMember
@@ -32,29 +39,6 @@ from talkback.store.tables import campaigns
 log = logging.getLogger(__name__)
 
 CURRENT = "current"
-STATUSES = ("open", "closed")
-MAX_TICKS = 12
-MAX_PRESETS = 6
-# A gift's bounds, as multiples of the currency's major unit: nobody gives a hundredth of a
-# cent, and one mistyped gift of a hundred million should not need a refund to undo.
-MIN_GIFT = Decimal(1)
-MAX_GIFT_SHARE_OF_GOAL = 2
-MAX_GOAL = Decimal(10) ** 12
-
-
-@dataclass(frozen=True, slots=True)
-class CampaignDraft:
-    """What staff type in; amounts in major units (5000 for a $5,000 goal)."""
-
-    title: str
-    currency: str
-    goal: Decimal
-    description: str = ""
-    ticks: list[Decimal] | None = None
-    presets: list[Decimal] | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    donor_wall: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +53,7 @@ class Campaign:
     presets_minor: list[int]
     starts_at: datetime | None
     ends_at: datetime | None
-    status: str
+    status: CampaignStatus
     is_current: bool
     donor_wall: bool
     raised_minor: int
@@ -85,11 +69,11 @@ class Campaign:
 
     @property
     def min_gift_minor(self) -> int:
-        return money.to_minor(MIN_GIFT, self.currency)
+        return min_gift_minor(self.currency)
 
     @property
     def max_gift_minor(self) -> int:
-        return max(self.goal_minor * MAX_GIFT_SHARE_OF_GOAL, self.min_gift_minor)
+        return max_gift_minor(self.goal_minor, self.currency)
 
 
 def campaign_of(row: Any) -> Campaign:
@@ -117,49 +101,6 @@ def campaign_of(row: Any) -> Campaign:
     )
 
 
-def _columns(draft: CampaignDraft) -> dict[str, Any]:
-    """The draft checked and in minor units, as table columns; Invalid says what is wrong."""
-    title = draft.title.strip()
-    if not 1 <= len(title) <= 200:
-        raise Invalid("title: between 1 and 200 characters", code="invalid_title")
-    if len(draft.description) > 2000:
-        raise Invalid("description: at most 2,000 characters", code="invalid_description")
-    try:
-        currency = money.check_currency(draft.currency)
-        goal = money.to_minor(draft.goal, currency)
-        ticks = [money.to_minor(t, currency) for t in draft.ticks] if draft.ticks else None
-        presets = [money.to_minor(p, currency) for p in draft.presets] if draft.presets else None
-    except money.InvalidAmount as exc:
-        raise Invalid(str(exc), code="invalid_amount") from exc
-    if goal <= 0 or draft.goal > MAX_GOAL:
-        raise Invalid("goal: a positive amount", code="invalid_amount")
-    if ticks is not None and (len(ticks) > MAX_TICKS or any(not 0 <= t <= goal for t in ticks)):
-        raise Invalid(
-            f"ticks: at most {MAX_TICKS}, each between 0 and the goal", code="invalid_ticks"
-        )
-    if presets is not None and (
-        len(presets) > MAX_PRESETS
-        or any(not 0 < p <= goal * MAX_GIFT_SHARE_OF_GOAL for p in presets)
-    ):
-        raise Invalid(
-            f"preset amounts: at most {MAX_PRESETS}, each positive and at most twice the goal",
-            code="invalid_presets",
-        )
-    if draft.starts_at and draft.ends_at and draft.ends_at <= draft.starts_at:
-        raise Invalid("the campaign must end after it starts", code="invalid_dates")
-    return {
-        "title": title,
-        "description": draft.description.strip(),
-        "currency": currency,
-        "goal_minor": goal,
-        "ticks_minor": sorted(set(ticks)) if ticks else None,
-        "presets_minor": sorted(set(presets)) if presets else None,
-        "starts_at": draft.starts_at,
-        "ends_at": draft.ends_at,
-        "donor_wall": draft.donor_wall,
-    }
-
-
 async def create_campaign(
     ctx: Context,
     site: Site,
@@ -171,7 +112,7 @@ async def create_campaign(
 ) -> Campaign:
     """A new open campaign; `current` makes it the one `…/campaigns/current` shows.
     Without `staff`, the audit log names `actor` as the one who made it."""
-    values = _columns(draft)
+    values = campaign_columns(draft)
 
     async def job(conn: AsyncConnection) -> int:
         if current:
@@ -199,7 +140,7 @@ async def update_campaign(
     ctx: Context, site: Site, campaign_id: int, draft: CampaignDraft, staff: StaffMember | None
 ) -> Campaign:
     """Change what staff typed; the currency is fixed once a gift has been counted."""
-    values = _columns(draft)
+    values = campaign_columns(draft)
 
     async def job(conn: AsyncConnection) -> None:
         row = await lock_campaign(conn, site.id, campaign_id)
@@ -221,8 +162,8 @@ async def set_campaign_status(
     ctx: Context, site: Site, campaign_id: int, status: str, staff: StaffMember | None
 ) -> Campaign:
     """Close a campaign (its bar stays, the button goes) or reopen it."""
-    if status not in STATUSES:
-        raise Invalid(f"status: one of {', '.join(STATUSES)}", code="invalid_status")
+    if status not in CAMPAIGN_STATUSES:
+        raise Invalid(f"status: one of {', '.join(CAMPAIGN_STATUSES)}", code="invalid_status")
 
     async def job(conn: AsyncConnection, changes: Changes) -> Campaign:
         await lock_campaign(conn, site.id, campaign_id)
@@ -296,19 +237,71 @@ def campaign_changed(campaign: Campaign) -> CampaignChanged:
     )
 
 
+class WallEntry(TypedDict):
+    """One of the latest gifts on the donor wall: `name` None for an anonymous donor, the
+    amount formatted for the reader's locale, `message` only once approved; never an email."""
+
+    name: str | None
+    amount: str
+    message: str | None
+    created_at: str
+
+
+class FormattedAmounts(TypedDict):
+    """The goal bar's amounts as the reader's locale writes them (`$1,112`, `1.112 $`)."""
+
+    goal: str
+    raised: str
+    min_amount: str
+    max_amount: str
+    ticks: list[str]
+    presets: list[str]
+
+
+MessageReview = Literal["before", "after"]
+
+
+class CampaignView(TypedDict):
+    """The goal bar's data (docs/funding.md): amounts as numbers in major units (an int when
+    whole) and as strings in `formatted`; `wall` None unless the campaign shows one."""
+
+    id: int
+    title: str
+    description: str
+    status: CampaignStatus
+    currency: str
+    locale: str
+    site_name: str
+    goal: money.JsonNumber
+    raised: money.JsonNumber
+    min_amount: money.JsonNumber
+    max_amount: money.JsonNumber
+    percent: int
+    donors: int
+    ticks: list[money.JsonNumber]
+    presets: list[money.JsonNumber]
+    starts_at: str | None
+    ends_at: str | None
+    days_left: int | None
+    accepting: bool
+    formatted: FormattedAmounts
+    wall: list[WallEntry] | None
+    message_review: MessageReview
+
+
 def public_view(
     campaign: Campaign,
     site: Site,
     *,
     locale: str,
     payments: bool,
-    wall: list[dict[str, Any]] | None,
-) -> dict[str, Any]:
-    """The goal bar's data (docs/funding.md): amounts as numbers and as locale strings."""
+    wall: list[WallEntry] | None,
+) -> CampaignView:
+    """The goal bar's data for a reader in `locale`."""
     now = clock.now()
     currency = campaign.currency
 
-    def number(minor: int) -> int | float:
+    def number(minor: int) -> money.JsonNumber:
         return money.to_json_number(minor, currency)
 
     def text(minor: int) -> str:
@@ -317,12 +310,6 @@ def public_view(
     days_left = None
     if campaign.ends_at is not None:
         days_left = max(0, math.ceil((campaign.ends_at - now).total_seconds() / 86400))
-    amounts = {
-        "goal": campaign.goal_minor,
-        "raised": campaign.raised_minor,
-        "min_amount": campaign.min_gift_minor,
-        "max_amount": campaign.max_gift_minor,
-    }
     return {
         "id": campaign.id,
         "title": campaign.title,
@@ -331,7 +318,10 @@ def public_view(
         "currency": currency,
         "locale": locale,
         "site_name": site.name,
-        **{key: number(minor) for key, minor in amounts.items()},
+        "goal": number(campaign.goal_minor),
+        "raised": number(campaign.raised_minor),
+        "min_amount": number(campaign.min_gift_minor),
+        "max_amount": number(campaign.max_gift_minor),
         "percent": campaign.raised_minor * 100 // campaign.goal_minor,
         "donors": campaign.donor_count,
         "ticks": [number(t) for t in campaign.ticks_minor],
@@ -341,7 +331,10 @@ def public_view(
         "days_left": days_left,
         "accepting": payments and campaign.accepts_gifts(now),
         "formatted": {
-            **{key: text(minor) for key, minor in amounts.items()},
+            "goal": text(campaign.goal_minor),
+            "raised": text(campaign.raised_minor),
+            "min_amount": text(campaign.min_gift_minor),
+            "max_amount": text(campaign.max_gift_minor),
             "ticks": [text(t) for t in campaign.ticks_minor],
             "presets": [text(p) for p in campaign.presets_minor],
         },
@@ -350,7 +343,7 @@ def public_view(
     }
 
 
-def message_review(site: Site) -> str:
+def message_review(site: Site) -> MessageReview:
     """When a moderator sees a donor's public message: "before" it is shown on a site that
     reviews every comment first, else "after" (shown once the checks pass, removable).
 

@@ -10,11 +10,11 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from talkback import clock
 from talkback.context import Context
+from talkback.core import money
+from talkback.core.funding_rules import clean_donor_text
 from talkback.errors import Conflict, Invalid, Unavailable
-from talkback.funding import money
 from talkback.funding.campaigns import Campaign, find_campaign
 from talkback.funding.demo_checkout import demo_checkout_url
-from talkback.funding.donations import clean_donor_text
 from talkback.funding.stripe_gateway import CheckoutRequest
 from talkback.moderation.rate_limits import CHECKOUTS_PER_READER
 from talkback.readers.tokens import Reader

@@ -15,17 +15,23 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from pydantic import JsonValue
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from typing_extensions import TypedDict
 
 from talkback import clock
 from talkback.comments.views import iso
 from talkback.context import Context
+from talkback.core import money
+from talkback.core.funding_rules import MAX_NOTE, PROVIDERS, Provider, clean_donor_text
+from talkback.core.money import JsonNumber
+from talkback.core.statuses import MESSAGE_STATUSES, MessageStatus
 from talkback.errors import Conflict, Invalid, NotFound
 from talkback.events.dispatcher import Changes
-from talkback.funding import money
 from talkback.funding.campaigns import (
     Campaign,
+    WallEntry,
     audit_campaign_action,
     campaign_changed,
     campaign_of,
@@ -41,10 +47,6 @@ from talkback.store.tables import donations
 
 log = logging.getLogger(__name__)
 
-PROVIDERS = ("stripe", "manual", "demo")
-MESSAGE_STATUSES = ("approved", "pending", "rejected")
-MAX_NAME = 80
-MAX_MESSAGE = 500
 WALL_SIZE = 10
 
 
@@ -74,21 +76,6 @@ class DonationFilter:
     search: str | None = None
     since: datetime | None = None
     until: datetime | None = None
-
-
-def clean_donor_text(name: str | None, message: str | None) -> tuple[str | None, str | None]:
-    """Trimmed name and message, empty as None; Invalid past the limits.
-
-    NUL characters are dropped rather than refused: a gift's text reaches us from Stripe
-    after the money moved, and PostgreSQL cannot store a NUL.
-    """
-    name = (name or "").replace("\x00", "").strip() or None
-    message = (message or "").replace("\x00", "").strip() or None
-    if name is not None and len(name) > MAX_NAME:
-        raise Invalid(f"donor_name: at most {MAX_NAME} characters", code="invalid_name")
-    if message is not None and len(message) > MAX_MESSAGE:
-        raise Invalid(f"message: at most {MAX_MESSAGE} characters", code="invalid_message")
-    return name, message
 
 
 async def record_donation(
@@ -161,8 +148,8 @@ async def add_manual_donation(
         amount_minor = money.to_minor(amount, campaign.currency)
     except money.InvalidAmount as exc:
         raise Invalid(str(exc), code="invalid_amount") from exc
-    if note is not None and len(note) > 500:
-        raise Invalid("note: at most 500 characters", code="invalid_note")
+    if note is not None and len(note) > MAX_NOTE:
+        raise Invalid(f"note: at most {MAX_NOTE} characters", code="invalid_note")
     if received_at is not None and received_at > clock.now():
         raise Invalid("a gift cannot be received in the future", code="invalid_date")
     await record_donation(
@@ -273,7 +260,7 @@ async def set_message_status(
 
 async def list_donations(
     ctx: Context, site: Site, filters: DonationFilter, *, limit: int, offset: int = 0
-) -> list[dict[str, Any]]:
+) -> list[StaffDonation]:
     """Newest first, for staff (emails included)."""
     query = _filtered(site, filters).order_by(donations.c.created_at.desc(), donations.c.id.desc())
     async with ctx.database.read() as conn:
@@ -287,7 +274,7 @@ async def count_donations(ctx: Context, site: Site, filters: DonationFilter) -> 
         return int(await conn.scalar(query) or 0)
 
 
-async def find_donation(ctx: Context, site: Site, donation_id: int) -> dict[str, Any]:
+async def find_donation(ctx: Context, site: Site, donation_id: int) -> StaffDonation:
     """One donation of the site as staff see it; NotFound (`donation_not_found`) otherwise."""
     return staff_view(await _donation_row(ctx, site, donation_id))
 
@@ -304,14 +291,25 @@ async def gift_recorded(ctx: Context, site: Site, provider: str, provider_ref: s
     return bool(rows)
 
 
-def staff_view(row: Any) -> dict[str, Any]:
-    currency = row.currency
+class DonationDetails(TypedDict):
+    """Who gave, what they wrote and how it was screened, and how the gift was paid: the
+    fields a donation shows staff (`staff_view`) and carries in an export
+    (`export/site.py`) alike, in this order."""
+
+    donor_name: str | None
+    donor_email: str | None
+    message: str | None
+    message_status: MessageStatus | None
+    message_moderation: JsonValue
+    provider: Provider
+    provider_ref: str
+    payment_ref: str | None
+    note: str | None
+
+
+def donation_details(row: Any) -> DonationDetails:
+    """A donations row's `DonationDetails`, as stored."""
     return {
-        "id": row.id,
-        "campaign_id": row.campaign_id,
-        "amount": money.to_json_number(row.amount_minor, currency),
-        "refunded": money.to_json_number(row.refunded_minor, currency),
-        "currency": currency,
         "donor_name": row.donor_name,
         "donor_email": row.donor_email,
         "message": row.message,
@@ -321,11 +319,40 @@ def staff_view(row: Any) -> dict[str, Any]:
         "provider_ref": row.provider_ref,
         "payment_ref": row.payment_ref,
         "note": row.note,
+    }
+
+
+class _StaffAmounts(TypedDict):
+    id: int
+    campaign_id: int
+    amount: JsonNumber
+    refunded: JsonNumber
+    currency: str
+
+
+class _StaffTime(TypedDict):
+    created_at: str
+
+
+class StaffDonation(_StaffAmounts, DonationDetails, _StaffTime):
+    """A donation as staff see it (emails included): its amounts in major units, its
+    details, when it was received. The bases give the keys in the order of the answer."""
+
+
+def staff_view(row: Any) -> StaffDonation:
+    currency = row.currency
+    return {
+        "id": row.id,
+        "campaign_id": row.campaign_id,
+        "amount": money.to_json_number(row.amount_minor, currency),
+        "refunded": money.to_json_number(row.refunded_minor, currency),
+        "currency": currency,
+        **donation_details(row),
         "created_at": iso(row.created_at),
     }
 
 
-async def donor_wall(ctx: Context, campaign: Campaign, locale: str) -> list[dict[str, Any]]:
+async def donor_wall(ctx: Context, campaign: Campaign, locale: str) -> list[WallEntry]:
     """The latest gifts not refunded in full: name (None: anonymous), amount, and the
     message only once it is approved. Never an email."""
     async with ctx.database.read() as conn:

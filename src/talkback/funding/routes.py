@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Path, Query, Request, Response
 
+from talkback.core import money
 from talkback.errors import Invalid
-from talkback.funding import money
-from talkback.funding.campaigns import find_campaign, public_view
+from talkback.funding.campaigns import CampaignView, find_campaign, public_view
 from talkback.funding.checkout import GiftDraft, payments_enabled, start_checkout
 from talkback.funding.donations import donor_wall
-from talkback.funding.schemas import GiftIn
+from talkback.funding.schemas import CheckoutOut, GiftIn
 from talkback.web.deps import Ctx, ReaderDep, SiteDep
 from talkback.web.errors import API_ERRORS
 
@@ -28,8 +27,9 @@ async def campaign(
     ctx: Ctx,
     site: SiteDep,
     campaign: CampaignRef,
+    response: Response,
     locale: Annotated[str | None, Query(max_length=20)] = None,
-) -> JSONResponse:
+) -> CampaignView:
     """Goal, raised, ticks and presets as numbers and as strings for the locale."""
     try:
         chosen = money.check_locale(locale) if locale else site.locale
@@ -37,10 +37,8 @@ async def campaign(
         raise Invalid(f"locale: {exc}", code="invalid_locale") from exc
     found = await find_campaign(ctx, site, campaign)
     wall = await donor_wall(ctx, found, chosen) if found.donor_wall else None
-    body: dict[str, Any] = public_view(
-        found, site, locale=chosen, payments=payments_enabled(ctx), wall=wall
-    )
-    return JSONResponse(body, headers={"Cache-Control": CAMPAIGN_CACHE_CONTROL})
+    response.headers["Cache-Control"] = CAMPAIGN_CACHE_CONTROL
+    return public_view(found, site, locale=chosen, payments=payments_enabled(ctx), wall=wall)
 
 
 @router.post("/{campaign}/checkout", status_code=201)
@@ -51,7 +49,7 @@ async def checkout(
     campaign: CampaignRef,
     body: GiftIn,
     reader: ReaderDep,
-) -> dict[str, str]:
+) -> CheckoutOut:
     """`{url}` of a checkout page for this gift (Stripe's, or the demo's test page)."""
     gift = GiftDraft(
         amount=body.amount,

@@ -3,7 +3,7 @@ nothing (unknown types are acknowledged, so Stripe stops resending them)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from talkback.context import Context
 from talkback.errors import BadRequest, NotFound
@@ -18,8 +18,14 @@ REFUND_TYPE = "charge.refunded"
 MAX_AMOUNT = 10**15
 MAX_ID_DIGITS = 15
 
+Outcome = Literal[
+    "recorded", "duplicate", "refund_recorded", "refund_unchanged", "ignored",
+    "awaiting_payment", "not_ours", "unknown_site",
+]  # fmt: skip
+"""What a verified delivery came to, as the webhook answers and logs it."""
 
-async def receive_stripe_webhook(ctx: Context, payload: bytes, signature: str | None) -> str:
+
+async def receive_stripe_webhook(ctx: Context, payload: bytes, signature: str | None) -> Outcome:
     """Verify and apply one delivery; returns what happened, for the response and logs.
 
     Stripe retries anything but a 2xx, so only a bad signature or an unreadable event is
@@ -41,7 +47,7 @@ async def receive_stripe_webhook(ctx: Context, payload: bytes, signature: str | 
     return "ignored"
 
 
-async def _paid_session(ctx: Context, session: dict[str, Any]) -> str:
+async def _paid_session(ctx: Context, session: dict[str, Any]) -> Outcome:
     if session.get("payment_status") != "paid":
         return "awaiting_payment"  # a delayed method: async_payment_succeeded follows
     metadata = session.get("metadata")

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 
+from talkback.funding.schemas import WebhookOut
 from talkback.funding.stripe_events import receive_stripe_webhook
 from talkback.funding.stripe_gateway import SIGNATURE_HEADER
 from talkback.web.deps import Ctx
@@ -21,7 +22,7 @@ async def stripe_webhook(
     request: Request,
     ctx: Ctx,
     signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER, max_length=2000)] = None,
-) -> dict[str, object]:
+) -> WebhookOut:
     """200 for every verified event (unknown types included), 400 for a bad signature."""
     outcome = await receive_stripe_webhook(ctx, await request.body(), signature)
     log.info("event=stripe_webhook outcome=%s", outcome)

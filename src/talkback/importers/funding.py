@@ -90,7 +90,8 @@ async def _place_campaign(
         found = (
             await conn.execute(
                 select(campaigns.c.id)
-                .where(campaigns.c.site_id == site_id, campaigns.c.title == record.title,
+                .where(campaigns.c.site_id == site_id,
+                       campaigns.c.title == record.terms["title"],
                        campaigns.c.created_at == record.created_at)
                 .order_by(campaigns.c.id).limit(1)
             )
@@ -99,17 +100,21 @@ async def _place_campaign(
         row = await lock_campaign(conn, site_id, found)
         return _Target(int(row.id), row.currency, created=False)
     values = asdict(record)
-    del values["key"]
+    del values["key"], values["terms"]
     campaign_id = (
         await conn.execute(
             campaigns.insert()
             .values(
-                site_id=site_id, raised_minor=0, donor_count=0, **{**values, "is_current": False}
+                site_id=site_id,
+                raised_minor=0,
+                donor_count=0,
+                **record.terms,
+                **{**values, "is_current": False},
             )
             .returning(campaigns.c.id)
         )
     ).scalar_one()
-    return _Target(int(campaign_id), record.currency, created=True)
+    return _Target(int(campaign_id), record.terms["currency"], created=True)
 
 
 async def _holding_a_donation(

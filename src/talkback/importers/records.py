@@ -3,7 +3,7 @@ campaigns and donations) in one neutral shape.
 
 Keys are the source's own identifiers, only meaningful inside one import: a comment names
 its thread by the thread's key and its parent by the parent's key. Statuses are already
-ours (`STATUSES`), IP addresses already hashed, bodies already converted to the stored
+ours (`core/statuses.py`), IP addresses already hashed, bodies already converted to the stored
 text and sanitised HTML, times timezone-aware UTC.
 """
 
@@ -13,18 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from talkback.comments.visibility import STATUSES
+from talkback.core.funding_rules import CampaignTerms
 from talkback.errors import TalkbackError
-
-__all__ = [
-    "STATUSES",
-    "CampaignRecord",
-    "CommentRecord",
-    "DonationRecord",
-    "ImportFailed",
-    "ThreadRecord",
-    "VoteRecord",
-]
 
 
 class ImportFailed(TalkbackError):
@@ -84,16 +74,12 @@ class VoteRecord:
 
 @dataclass(slots=True)
 class CampaignRecord:
-    """A funding campaign of Talkback's own export; amounts in the currency's minor unit.
-    Its totals are not carried: they are recounted from the donations once imported."""
+    """A funding campaign of Talkback's own export: its terms (amounts in the currency's
+    minor unit), dates and state. Its totals are not carried: they are recounted from the
+    donations once imported."""
 
     key: str
-    title: str
-    description: str
-    currency: str
-    goal_minor: int
-    ticks_minor: list[int] | None
-    presets_minor: list[int] | None
+    terms: CampaignTerms
     starts_at: datetime | None
     ends_at: datetime | None
     status: str

@@ -24,16 +24,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
 from talkback.context import Context
+from talkback.core import drafts, funding_rules, money
+from talkback.core.statuses import CAMPAIGN_STATUSES, COMMENT_STATUSES, MESSAGE_STATUSES
 from talkback.errors import Invalid, NotFound
 from talkback.export.site import FORMAT, VERSION
-from talkback.funding import campaigns as campaign_rules
-from talkback.funding import donations as donation_rules
-from talkback.funding import money
 from talkback.importers.dates import parse_iso
 from talkback.importers.options import ImportOptions
 from talkback.importers.progress import Progress
 from talkback.importers.records import (
-    STATUSES,
     CampaignRecord,
     CommentRecord,
     DonationRecord,
@@ -134,7 +132,7 @@ def _thread(record: dict[str, Any], options: ImportOptions) -> ThreadRecord:
 
 def _comment(record: dict[str, Any]) -> CommentRecord:
     status = record["status"]
-    if status not in STATUSES:
+    if status not in COMMENT_STATUSES:
         raise ValueError(f"unknown status {status!r}")
     author = record.get("author") or {}
     counts = record.get("votes") or {}
@@ -211,17 +209,21 @@ def _one_of(value: Any, allowed: tuple[str, ...]) -> str:
 def _campaign(record: dict[str, Any]) -> CampaignRecord:
     currency = money.check_currency(str(record["currency"]))
     goal = _minor(record["goal_minor"], positive=True)
+    title = str(_text(record["title"], funding_rules.MAX_TITLE, required=True))
+    description = _text(record.get("description") or "", funding_rules.MAX_DESCRIPTION)
     return CampaignRecord(
         key=str(record["id"]),
-        title=str(_text(record["title"], 200, required=True)).strip(),
-        description=_text(record.get("description") or "", 2000) or "",
-        currency=currency,
-        goal_minor=goal,
-        ticks_minor=_minors(record.get("ticks_minor"), campaign_rules.MAX_TICKS),
-        presets_minor=_minors(record.get("presets_minor"), campaign_rules.MAX_PRESETS),
+        terms={
+            "title": title.strip(),
+            "description": description or "",
+            "currency": currency,
+            "goal_minor": goal,
+            "ticks_minor": _minors(record.get("ticks_minor"), funding_rules.MAX_TICKS),
+            "presets_minor": _minors(record.get("presets_minor"), funding_rules.MAX_PRESETS),
+        },
         starts_at=parse_iso(record.get("starts_at")),
         ends_at=parse_iso(record.get("ends_at")),
-        status=_one_of(record.get("status", "open"), campaign_rules.STATUSES),
+        status=_one_of(record.get("status", "open"), CAMPAIGN_STATUSES),
         is_current=record.get("is_current") is True,
         donor_wall=record.get("donor_wall") is True,
         created_at=_required_time(record["created_at"]),
@@ -233,30 +235,30 @@ def _donation(record: dict[str, Any]) -> DonationRecord:
     refunded = _minor(record.get("refunded_minor") or 0)
     if refunded > amount:
         raise ValueError(f"refunded {refunded} of {amount}")
-    message = _text(record.get("message"), donation_rules.MAX_MESSAGE)
+    message = _text(record.get("message"), funding_rules.MAX_MESSAGE)
     status = record.get("message_status") or "pending"
     if message is not None:
-        status = _one_of(status, donation_rules.MESSAGE_STATUSES)
+        status = _one_of(status, MESSAGE_STATUSES)
     moderation = record.get("message_moderation")
     if moderation is not None and not isinstance(moderation, dict | list):
         raise ValueError(f"message_moderation is not a verdict: {moderation!r}")
-    email = _text(record.get("donor_email"), 254)
+    email = _text(record.get("donor_email"), drafts.MAX_EMAIL_LENGTH)
     return DonationRecord(
         campaign_key=str(record["campaign"]),
         amount_minor=amount,
         currency=money.check_currency(str(record["currency"])),
         refunded_minor=refunded,
-        provider=_one_of(record["provider"], donation_rules.PROVIDERS),
+        provider=_one_of(record["provider"], funding_rules.PROVIDERS),
         provider_ref=str(_text(record["provider_ref"], 255, required=True)),
         payment_ref=_text(record.get("payment_ref"), 255),
         created_at=_required_time(record["created_at"]),
-        donor_name=_text(record.get("donor_name"), donation_rules.MAX_NAME),
+        donor_name=_text(record.get("donor_name"), funding_rules.MAX_NAME),
         donor_email=email.strip().lower() or None if email is not None else None,
         message=message,
         message_status=None if message is None else status,
         message_moderation=moderation if message is not None else None,
-        note=_text(record.get("note"), 500),
-        recorded_by=_text(record.get("recorded_by"), 254),
+        note=_text(record.get("note"), funding_rules.MAX_NOTE),
+        recorded_by=_text(record.get("recorded_by"), drafts.MAX_EMAIL_LENGTH),
     )
 
 

@@ -35,11 +35,11 @@ from talkback import clock
 from talkback.comments.recount import recount_thread
 from talkback.comments.views import PassageAnchor
 from talkback.context import Context
+from talkback.core import money
 from talkback.core.identity import avatar_seed
 from talkback.events.changes import ThreadsRewritten
 from talkback.events.dispatcher import Changes
 from talkback.export.site import timestamp
-from talkback.funding import money
 from talkback.funding.campaigns import campaign_changed, campaign_of, lock_campaign
 from talkback.sites.sites import Site
 from talkback.store.queries import lock_thread

@@ -8,11 +8,15 @@ currency's precision and each locale's way of writing money.
 from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
+from typing import TypeAlias
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 CURRENCIES = frozenset(list_currencies())
+
+JsonNumber: TypeAlias = int | float
+"""An amount in major units as the API writes it: an int when whole (`to_json_number`)."""
 
 
 class InvalidAmount(ValueError):
@@ -51,7 +55,7 @@ def to_major(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-exponent(currency))
 
 
-def to_json_number(minor: int, currency: str) -> int | float:
+def to_json_number(minor: int, currency: str) -> JsonNumber:
     """Major units as a JSON number: an int when whole, so `5000` is not `5000.0`."""
     major = to_major(minor, currency)
     return int(major) if major == major.to_integral_value() else float(major)
