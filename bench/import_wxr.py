@@ -42,9 +42,9 @@ from rich.table import Table
 from talkback import __version__
 from talkback.config import Settings
 from talkback.context import Context
+from talkback.importers.formats.wordpress import WORDPRESS
 from talkback.importers.options import ImportOptions
 from talkback.importers.run import run_import
-from talkback.importers.wordpress import WORDPRESS
 from talkback.sites.sites import create_site
 from talkback.store.migrate import migrate
 

@@ -14,9 +14,9 @@ from typing import Any
 from talkback.comments.posting import CommentDraft, post_comment
 from talkback.comments.reports import report_comment
 from talkback.core.identity import hash_ip
+from talkback.importers.formats.talkback_jsonl import TALKBACK
 from talkback.importers.options import ImportOptions
 from talkback.importers.run import run_import
-from talkback.importers.talkback_jsonl import TALKBACK
 from talkback.readers.tokens import Reader
 from tests.admin.conftest import MODERATOR, SECRET, SITE, Newsroom, StaffClient
 

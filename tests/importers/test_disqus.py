@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from talkback.importers.disqus import DISQUS, THREAD_DELETED
-from talkback.importers.safe_xml import MalformedXml
+from talkback.importers.formats.disqus import DISQUS, THREAD_DELETED
+from talkback.importers.formats.safe_xml import MalformedXml
 from tests.importers.conftest import Importing, own_fixture
 
 LEDGER = "disqus.xml"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from talkback.importers.commento import COMMENTO
-from talkback.importers.isso import ISSO
+from talkback.importers.formats.commento import COMMENTO
+from talkback.importers.formats.isso import ISSO
 from talkback.importers.records import ImportFailed
 from talkback.importers.tree import EMPTY
 from tests.importers.conftest import Importing, own_fixture

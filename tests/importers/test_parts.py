@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from talkback.importers import json_stream
 from talkback.importers.bodies import from_html, html_to_text
-from talkback.importers.json_stream import JsonStream, MalformedJson
+from talkback.importers.formats import json_stream
+from talkback.importers.formats.json_stream import JsonStream, MalformedJson
+from talkback.importers.formats.php_serialized import NotSerializedArray, parse_flat_array
 from talkback.importers.options import UrlMap
-from talkback.importers.php_serialized import NotSerializedArray, parse_flat_array
 from talkback.importers.records import CommentRecord
 from talkback.importers.tree import CYCLE, DUPLICATE, ORPHAN, plan_thread
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from talkback.export.site import export_site
-from talkback.importers.commento import COMMENTO
-from talkback.importers.disqus import DISQUS, THREAD_DELETED
-from talkback.importers.isso import ISSO
-from talkback.importers.safe_xml import MalformedXml
-from talkback.importers.talkback_jsonl import TALKBACK
-from talkback.importers.wordpress import NOTE, WORDPRESS
+from talkback.importers.formats.commento import COMMENTO
+from talkback.importers.formats.disqus import DISQUS, THREAD_DELETED
+from talkback.importers.formats.isso import ISSO
+from talkback.importers.formats.safe_xml import MalformedXml
+from talkback.importers.formats.talkback_jsonl import TALKBACK
+from talkback.importers.formats.wordpress import NOTE, WORDPRESS
 from tests.api.conftest import SITE
 from tests.importers.conftest import Importing, shared_fixture
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from talkback.importers.disqus import DISQUS
+from talkback.importers.formats.disqus import DISQUS
+from talkback.importers.formats.safe_xml import UnsafeXml
+from talkback.importers.formats.wordpress import WORDPRESS
 from talkback.importers.run import Source
-from talkback.importers.safe_xml import UnsafeXml
-from talkback.importers.wordpress import WORDPRESS
 from tests.importers.conftest import Importing
 
 ITEM = """<item><title>{title}</title><link>https://news.example/a/</link>

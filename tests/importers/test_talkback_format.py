@@ -23,9 +23,9 @@ from talkback.funding.donations import (
     record_refund,
     set_message_status,
 )
+from talkback.importers.formats.talkback_jsonl import TALKBACK
+from talkback.importers.formats.wordpress import WORDPRESS
 from talkback.importers.records import ImportFailed
-from talkback.importers.talkback_jsonl import TALKBACK
-from talkback.importers.wordpress import WORDPRESS
 from talkback.sites.sites import create_site, load_site
 from talkback.staff.accounts import StaffMember, create_staff
 from talkback.store.tables import donations, votes

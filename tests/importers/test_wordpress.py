@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from talkback.importers.formats.wordpress import NOTE, WORDPRESS
 from talkback.importers.options import UrlMap
 from talkback.importers.tree import EMPTY, ORPHAN
-from talkback.importers.wordpress import NOTE, WORDPRESS
 from tests.conftest import FrozenClock
 from tests.importers.conftest import Importing, own_fixture
 

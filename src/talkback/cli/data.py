@@ -31,14 +31,14 @@ from talkback.config import MissingSecretKey, get_settings
 from talkback.context import Context
 from talkback.errors import TalkbackError
 from talkback.export.site import export_site
-from talkback.importers.commento import COMMENTO
-from talkback.importers.disqus import DISQUS
-from talkback.importers.isso import ISSO
+from talkback.importers.formats.commento import COMMENTO
+from talkback.importers.formats.disqus import DISQUS
+from talkback.importers.formats.isso import ISSO
+from talkback.importers.formats.talkback_jsonl import TALKBACK
+from talkback.importers.formats.wordpress import WORDPRESS
 from talkback.importers.options import ImportOptions, UrlMap, zone
 from talkback.importers.run import Source, run_import
 from talkback.importers.summary import ImportSummary
-from talkback.importers.talkback_jsonl import TALKBACK
-from talkback.importers.wordpress import WORDPRESS
 from talkback.readers.data import delete_reader_data, export_reader_data
 from talkback.sites.sites import load_site
 

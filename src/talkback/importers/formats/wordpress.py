@@ -27,12 +27,12 @@ from talkback import clock
 from talkback.importers.bodies import from_html
 from talkback.importers.dates import parse_local
 from talkback.importers.fields import clean, derived_id, website
+from talkback.importers.formats.php_serialized import NotSerializedArray, parse_flat_array
+from talkback.importers.formats.safe_xml import child_text, iter_events, local_name, release
 from talkback.importers.options import UTC_ZONE, ImportOptions
-from talkback.importers.php_serialized import NotSerializedArray, parse_flat_array
 from talkback.importers.progress import CountingReader, Progress
 from talkback.importers.records import CommentRecord, ThreadRecord
 from talkback.importers.run import Source
-from talkback.importers.safe_xml import child_text, iter_events, local_name, release
 from talkback.importers.staging import Staging
 from talkback.importers.summary import ImportSummary
 

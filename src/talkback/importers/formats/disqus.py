@@ -18,11 +18,11 @@ from lxml import etree
 from talkback.importers.bodies import from_html
 from talkback.importers.dates import parse_iso
 from talkback.importers.fields import clean, derived_id, flag
+from talkback.importers.formats.safe_xml import child_text, iter_events, local_name, release
 from talkback.importers.options import ImportOptions
 from talkback.importers.progress import CountingReader, Progress
 from talkback.importers.records import CommentRecord, ThreadRecord
 from talkback.importers.run import Source
-from talkback.importers.safe_xml import child_text, iter_events, local_name, release
 from talkback.importers.staging import Staging
 from talkback.importers.summary import ImportSummary
 

@@ -23,7 +23,7 @@ from urllib.parse import unquote_plus
 from talkback.importers.bodies import from_markdown
 from talkback.importers.dates import from_unix, parse_local
 from talkback.importers.fields import clean, derived_id, website
-from talkback.importers.json_stream import JsonStream
+from talkback.importers.formats.json_stream import JsonStream
 from talkback.importers.options import UTC_ZONE, ImportOptions
 from talkback.importers.progress import CountingReader, Progress
 from talkback.importers.records import CommentRecord, ImportFailed, ThreadRecord

@@ -21,7 +21,7 @@ from typing import Any
 from talkback.importers.bodies import from_markdown
 from talkback.importers.dates import parse_iso
 from talkback.importers.fields import clean, website
-from talkback.importers.json_stream import JsonStream
+from talkback.importers.formats.json_stream import JsonStream
 from talkback.importers.options import ImportOptions
 from talkback.importers.progress import NO_PROGRESS, CountingReader, Progress
 from talkback.importers.records import CommentRecord, ImportFailed, ThreadRecord
