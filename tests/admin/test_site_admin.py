@@ -103,6 +103,16 @@ async def test_admins_change_settings_and_each_change_is_audited(newsroom: Newsr
     assert public.json()["site"]["name"] == "The Example Daily"
 
 
+async def test_whole_number_rules_are_answered_as_whole_numbers(newsroom: Newsroom) -> None:
+    editor = await newsroom.signed_in()
+    path = f"/api/v1/admin/{SITE}/settings"
+    body = {"moderation": {"reject_threshold": 1, "min_form_seconds": 5}}
+    response = await editor.patch(path, json=body)
+    assert response.status_code == 200, response.text
+    assert '"reject_threshold":1,' in response.text
+    assert '"min_form_seconds":5}' in response.text
+
+
 async def test_refused_settings_answer_422_in_the_error_shape(newsroom: Newsroom) -> None:
     editor = await newsroom.signed_in()
     path = f"/api/v1/admin/{SITE}/settings"

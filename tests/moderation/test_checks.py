@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import pytest
 
 from talkback.errors import Invalid
@@ -145,3 +147,12 @@ async def test_the_reasons_of_a_hold_are_the_checks_that_held_it_once_each() -> 
 def test_bad_settings_are_refused(changes: dict[str, object]) -> None:
     with pytest.raises(Invalid):
         validated_changes(RULES, changes)
+
+
+def test_stored_rules_name_every_rule_and_read_back_as_they_were() -> None:
+    changed = rules(mode="first", hold_threshold=0.5, banned_words=["Scoundrel"], max_links=1)
+    stored = changed.stored()
+    assert list(stored) == [
+        f.name for f in fields(ModerationSettings) if f.name != "compiled_patterns"
+    ]
+    assert ModerationSettings.from_site(stored) == changed

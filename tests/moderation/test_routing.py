@@ -104,6 +104,7 @@ async def test_verdict_reasons_and_scores_are_stored(api: Api, moderator: StaffM
                                     offset=0)  # fmt: skip
     assert held["text"] == "A fair point about the tender."
     assert held["moderation"][0]["check"] == "mode"
+    assert held["toxicity"] is not None
     assert 0 <= held["toxicity"] < 0.5
 
 

@@ -17,21 +17,32 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from talkback import clock
 from talkback.admin.auth import AdminDep, SessionDep, StaffDep, guard_api, sign_in, sign_out
 from talkback.admin.schemas import (
+    AuditOut,
     BanIn,
+    BanOut,
+    BansOut,
     BulkIn,
     CommentAction,
+    CommentOut,
     LoginIn,
     NewStaff,
     QueueKind,
     QueueOrder,
+    ReviewOut,
+    SessionOut,
+    SettingsOut,
     SettingsPatch,
+    SitesOut,
+    StaffAccount,
     StaffEdit,
+    StaffListOut,
+    StaffOut,
 )
 from talkback.moderation.actions import edit_comment_as_staff
 from talkback.moderation.bans import add_ban, lift_ban, list_bans
-from talkback.moderation.bulk import act_on_comment, act_on_comments
+from talkback.moderation.bulk import BulkOutcome, act_on_comment, act_on_comments
 from talkback.moderation.queue import moderation_queue, search_comments
-from talkback.moderation.stats import site_stats
+from talkback.moderation.stats import SiteStats, site_stats
 from talkback.sites.settings import settings_view, update_site_settings
 from talkback.sites.sites import list_sites
 from talkback.staff import accounts as staff_service
@@ -75,19 +86,19 @@ def guarded_api_router() -> APIRouter:
 guarded = guarded_api_router()
 
 
-def staff_json(staff: StaffMember) -> dict[str, Any]:
+def staff_json(staff: StaffMember) -> StaffAccount:
     return {"id": staff.id, "email": staff.email, "name": staff.name, "role": staff.role}
 
 
 @public.post("/login")
-async def login(request: Request, response: Response, body: LoginIn) -> dict[str, Any]:
+async def login(request: Request, response: Response, body: LoginIn) -> SessionOut:
     """Sign in; sets the session cookie and answers the CSRF token for later writes."""
     session = await sign_in(request, response, body.email, body.password)
     return {"staff": staff_json(session.staff), "csrf_token": session.csrf_token}
 
 
 @guarded.get("/session")
-async def current(session: SessionDep) -> dict[str, Any]:
+async def current(session: SessionDep) -> SessionOut:
     return {"staff": staff_json(session.staff), "csrf_token": session.csrf_token}
 
 
@@ -99,17 +110,17 @@ async def logout(request: Request, staff: StaffDep) -> Response:
 
 
 @guarded.get("/sites")
-async def sites(ctx: Ctx, _staff: StaffDep) -> dict[str, Any]:
+async def sites(ctx: Ctx, _staff: StaffDep) -> SitesOut:
     return {"sites": [{"id": s.id, "name": s.name} for s in await list_sites(ctx.database)]}
 
 
 @guarded.get("/staff")
-async def staff_list(ctx: Ctx, _admin: AdminDep) -> dict[str, Any]:
+async def staff_list(ctx: Ctx, _admin: AdminDep) -> StaffListOut:
     return {"staff": [staff_json(s) for s in await staff_service.list_staff(ctx.database)]}
 
 
 @guarded.post("/staff", status_code=201)
-async def staff_add(ctx: Ctx, admin: AdminDep, body: NewStaff) -> dict[str, Any]:
+async def staff_add(ctx: Ctx, admin: AdminDep, body: NewStaff) -> StaffOut:
     member = await staff_service.create_staff(
         ctx.database, body.email, body.password, body.role, body.name, created_by=admin
     )
@@ -125,7 +136,7 @@ async def queue(
     order: QueueOrder = QueueOrder.NEWEST,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> ReviewOut:
     found = await moderation_queue(
         ctx, site, kind=kind.value, order=order.value, limit=limit, offset=offset
     )
@@ -133,16 +144,19 @@ async def queue(
 
 
 @guarded.post("/{site}/comments/bulk")
-async def bulk(ctx: Ctx, site: SiteDep, staff: StaffDep, body: BulkIn) -> dict[str, Any]:
+async def bulk(ctx: Ctx, site: SiteDep, staff: StaffDep, body: BulkIn) -> BulkOutcome:
     """Each comment is handled on its own; `failed` says which could not be and why."""
-    outcome = await act_on_comments(ctx, site, body.ids, body.action.value, staff)
-    return {"done": outcome.done, "failed": outcome.failed}
+    return await act_on_comments(ctx, site, body.ids, body.action.value, staff)
 
 
-@guarded.post("/{site}/comments/{comment_id}/{action}", response_model=None)
+@guarded.post(
+    "/{site}/comments/{comment_id}/{action}",
+    response_model=CommentOut,
+    responses={204: {"description": "Deleted: a placeholder or nothing is left to show"}},
+)
 async def act(
     ctx: Ctx, site: SiteDep, staff: StaffDep, comment_id: CommentId, action: CommentAction
-) -> dict[str, Any] | Response:
+) -> CommentOut | Response:
     comment = await act_on_comment(ctx, site, comment_id, action.value, staff)
     if comment is None:
         return Response(status_code=204)
@@ -152,7 +166,7 @@ async def act(
 @guarded.patch("/{site}/comments/{comment_id}")
 async def edit(
     ctx: Ctx, site: SiteDep, staff: StaffDep, comment_id: CommentId, body: StaffEdit
-) -> dict[str, Any]:
+) -> CommentOut:
     comment = await edit_comment_as_staff(ctx, site, comment_id, body.text, staff)
     return {"comment": comment}
 
@@ -168,7 +182,7 @@ async def search(
     status: Annotated[str | None, Query(max_length=16)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> ReviewOut:
     found = await search_comments(
         ctx, site, text=q or None, author=author or None, email=email or None,
         status=status or None, limit=limit, offset=offset,
@@ -177,12 +191,12 @@ async def search(
 
 
 @guarded.get("/{site}/bans")
-async def bans(ctx: Ctx, site: SiteDep, _staff: StaffDep) -> dict[str, Any]:
+async def bans(ctx: Ctx, site: SiteDep, _staff: StaffDep) -> BansOut:
     return {"bans": await list_bans(ctx, site)}
 
 
 @guarded.post("/{site}/bans", status_code=201)
-async def ban(ctx: Ctx, site: SiteDep, staff: StaffDep, body: BanIn) -> dict[str, Any]:
+async def ban(ctx: Ctx, site: SiteDep, staff: StaffDep, body: BanIn) -> BanOut:
     expires_at = clock.now() + timedelta(days=body.duration_days) if body.duration_days else None
     added = await add_ban(
         ctx, site, kind=body.kind, value=body.value, shadow=body.shadow,
@@ -198,7 +212,7 @@ async def lift(ctx: Ctx, site: SiteDep, staff: StaffDep, ban_id: BanId) -> Respo
 
 
 @guarded.get("/{site}/settings")
-async def settings(site: SiteDep, _staff: StaffDep) -> dict[str, Any]:
+async def settings(site: SiteDep, _staff: StaffDep) -> SettingsOut:
     """Moderators may read the settings (they moderate by them); only admins change them."""
     return {"settings": settings_view(site)}
 
@@ -206,7 +220,7 @@ async def settings(site: SiteDep, _staff: StaffDep) -> dict[str, Any]:
 @guarded.patch("/{site}/settings")
 async def change_settings(
     ctx: Ctx, site: SiteDep, admin: AdminDep, body: SettingsPatch
-) -> dict[str, Any]:
+) -> SettingsOut:
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     updated = await update_site_settings(ctx, site, changes, admin)
     return {"settings": settings_view(updated)}
@@ -215,13 +229,13 @@ async def change_settings(
 @guarded.get("/{site}/audit")
 async def audit(
     ctx: Ctx, site: SiteDep, _staff: StaffDep, limit: Limit = 50, offset: Offset = 0
-) -> dict[str, Any]:
+) -> AuditOut:
     return {"entries": await audit_entries(ctx, site, limit=limit, offset=offset)}
 
 
 @guarded.get("/{site}/stats")
-async def stats(ctx: Ctx, site: SiteDep, _staff: StaffDep) -> dict[str, Any]:
-    return (await site_stats(ctx, site)).as_json()
+async def stats(ctx: Ctx, site: SiteDep, _staff: StaffDep) -> SiteStats:
+    return await site_stats(ctx, site)
 
 
 router = APIRouter()

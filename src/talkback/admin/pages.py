@@ -7,6 +7,7 @@ A refused form value re-renders the form with the message and what was typed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -94,8 +95,9 @@ async def settings_page(request: Request, site: SiteDep, _staff: StaffDep) -> Re
 
 
 async def _settings(
-    request: Request, site: SiteDep, values: dict[str, Any], error: str | None = None
+    request: Request, site: SiteDep, values: Mapping[str, Any], error: str | None = None
 ) -> Response:
+    """The form shows the settings, or after a refusal what was typed (text, not numbers)."""
     return await render(
         request, "settings.html", status=422 if error else 200, site=site, values=values,
         error=error, title="Settings", section="settings",

@@ -7,8 +7,7 @@ plain forms; the export downloads as a JSON file.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr
 from talkback.admin.api import guarded_api_router
 from talkback.admin.auth import AdminDep
 from talkback.admin.render import guarded_router, redirect, render
+from talkback.readers.data import ReaderData, ReaderDeletion
 from talkback.readers.requests import delete_for_reader, export_for_reader
 from talkback.web.deps import Ctx, SiteDep
 
@@ -68,7 +68,7 @@ async def delete_page(
 
 
 @api.post("/{site}/readers/export")
-async def export_api(ctx: Ctx, site: SiteDep, admin: AdminDep, body: ReaderIn) -> dict[str, Any]:
+async def export_api(ctx: Ctx, site: SiteDep, admin: AdminDep, body: ReaderIn) -> ReaderData:
     """Everything stored about the email address on this site."""
     return await export_for_reader(ctx, site, str(body.email), admin)
 
@@ -76,10 +76,9 @@ async def export_api(ctx: Ctx, site: SiteDep, admin: AdminDep, body: ReaderIn) -
 @api.post("/{site}/readers/delete")
 async def delete_api(
     ctx: Ctx, site: SiteDep, admin: AdminDep, body: ReaderDeletionIn
-) -> dict[str, Any]:
+) -> ReaderDeletion:
     """Delete the reader's data; comments stay as anonymous unless `keep_comments` is false."""
-    result = await delete_for_reader(ctx, site, str(body.email), body.keep_comments, admin)
-    return asdict(result)
+    return await delete_for_reader(ctx, site, str(body.email), body.keep_comments, admin)
 
 
 router = APIRouter()

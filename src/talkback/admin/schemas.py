@@ -1,4 +1,5 @@
-"""What staff may send to the admin API; limits mirror the reader API and the services."""
+"""What staff may send to the admin API, with limits that mirror the reader API and the
+services, and what it answers: envelopes around the services' own types."""
 
 from __future__ import annotations
 
@@ -6,10 +7,16 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
 
 from talkback.comments.schemas import CommentText
+from talkback.comments.views import PublicComment
 from talkback.core import drafts
+from talkback.moderation.bans import Ban
+from talkback.moderation.queue import CommentForReview
+from talkback.sites.settings import SiteSettings
 from talkback.staff.accounts import MAX_PASSWORD_LENGTH, Role
+from talkback.staff.audit import AuditEntry
 from talkback.web.deps import MAX_ID
 
 BULK_MAX = 100
@@ -78,3 +85,66 @@ class NewStaff(Strict):
     password: Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
     role: Role
     name: Annotated[str | None, Field(max_length=drafts.MAX_NAME_LENGTH)] = None
+
+
+class StaffAccount(TypedDict):
+    id: int
+    email: str
+    name: str | None
+    role: str
+
+
+class SessionOut(TypedDict):
+    """Who is signed in, and the CSRF token every write must carry."""
+
+    staff: StaffAccount
+    csrf_token: str
+
+
+class StaffOut(TypedDict):
+    staff: StaffAccount
+
+
+class StaffListOut(TypedDict):
+    staff: list[StaffAccount]
+
+
+class SiteEntry(TypedDict):
+    id: str
+    name: str
+
+
+class SitesOut(TypedDict):
+    sites: list[SiteEntry]
+
+
+class ReviewOut(TypedDict):
+    """A page of the queue or of a search, newest (or most toxic) first."""
+
+    comments: list[CommentForReview]
+
+
+class CommentOut(TypedDict):
+    """The comment as readers now see it."""
+
+    comment: PublicComment
+
+
+class BanOut(TypedDict):
+    ban: Ban
+
+
+class BansOut(TypedDict):
+    """Newest first, ended ones included (`active` false)."""
+
+    bans: list[Ban]
+
+
+class SettingsOut(TypedDict):
+    settings: SiteSettings
+
+
+class AuditOut(TypedDict):
+    """Newest first."""
+
+    entries: list[AuditEntry]

@@ -13,7 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
 from talkback.comments.reports import resolve_open_reports
-from talkback.comments.views import PUBLIC_COLUMNS, public_comment, public_comment_of
+from talkback.comments.views import (
+    PUBLIC_COLUMNS,
+    PublicComment,
+    public_comment,
+    public_comment_of,
+)
 from talkback.comments.visibility import bump_thread, change_status
 from talkback.context import Context
 from talkback.core.markup import render_markdown
@@ -29,7 +34,7 @@ from talkback.store.tables import comments
 
 async def approve_comment(
     ctx: Context, site: Site, comment_id: int, staff: StaffMember
-) -> dict[str, Any]:
+) -> PublicComment:
     """Publish a held, rejected or reported comment; open widgets receive it live.
 
     On a published comment with open reports this is "Keep": the reports are answered and
@@ -40,13 +45,11 @@ async def approve_comment(
 
 async def reject_comment(
     ctx: Context, site: Site, comment_id: int, staff: StaffMember
-) -> dict[str, Any]:
+) -> PublicComment:
     return await _set_status(ctx, site, comment_id, "rejected", staff, "comment.reject")
 
 
-async def mark_spam(
-    ctx: Context, site: Site, comment_id: int, staff: StaffMember
-) -> dict[str, Any]:
+async def mark_spam(ctx: Context, site: Site, comment_id: int, staff: StaffMember) -> PublicComment:
     return await _set_status(ctx, site, comment_id, "spam", staff, "comment.spam")
 
 
@@ -57,10 +60,10 @@ async def remove_comment(ctx: Context, site: Site, comment_id: int, staff: Staff
 
 async def edit_comment_as_staff(
     ctx: Context, site: Site, comment_id: int, text: str, staff: StaffMember
-) -> dict[str, Any]:
+) -> PublicComment:
     html = render_markdown(text)
 
-    async def job(conn: AsyncConnection, changes: Changes) -> dict[str, Any]:
+    async def job(conn: AsyncConnection, changes: Changes) -> PublicComment:
         row = await _staff_comment(conn, site, comment_id)
         public = await conn.execute(
             update(comments)
@@ -82,7 +85,7 @@ async def edit_comment_as_staff(
 
 async def _set_status(
     ctx: Context, site: Site, comment_id: int, status: str, staff: StaffMember, action: str
-) -> dict[str, Any]:
+) -> PublicComment:
     """Give the comment `status`; any staff decision also answers its open reports.
 
     Idempotent: a comment already in `status` with no open report is left as it is and
@@ -90,7 +93,7 @@ async def _set_status(
     see no change, so nothing is announced).
     """
 
-    async def job(conn: AsyncConnection, changes: Changes) -> dict[str, Any]:
+    async def job(conn: AsyncConnection, changes: Changes) -> PublicComment:
         row = await _staff_comment(conn, site, comment_id)
         # An imported comment brings its report count without the reports behind it.
         answered = max(await resolve_open_reports(conn, comment_id), int(row.report_count))

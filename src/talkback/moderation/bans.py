@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from typing_extensions import TypedDict
 
 from talkback import clock
 from talkback.comments.views import iso
@@ -23,6 +24,19 @@ from talkback.store.tables import bans
 
 BAN_KINDS = ("email", "ip", "reader")
 IP_HASH = re.compile(r"^[0-9a-f]{32}$")
+
+
+class Ban(TypedDict):
+    """A ban as staff see it; `value` is what it matches (an IP only as its hash)."""
+
+    id: int
+    kind: str
+    value: str
+    shadow: bool
+    reason: str | None
+    expires_at: str | None
+    created_at: str
+    active: bool
 
 
 def ban_value(kind: str, value: str, secret_key: str) -> str:
@@ -59,7 +73,7 @@ async def add_ban(
     reason: str | None,
     expires_at: datetime | None,
     staff: StaffMember,
-) -> dict[str, Any]:
+) -> Ban:
     matched = ban_value(kind, value, ctx.secret_key)
     if expires_at is not None and expires_at <= clock.now():
         raise Invalid("a ban must end in the future (or never)")
@@ -105,7 +119,7 @@ async def lift_ban(ctx: Context, site: Site, ban_id: int, staff: StaffMember) ->
     await ctx.database.write(job)
 
 
-async def list_bans(ctx: Context, site: Site) -> list[dict[str, Any]]:
+async def list_bans(ctx: Context, site: Site) -> list[Ban]:
     async with ctx.database.read() as conn:
         rows = (
             await conn.execute(
@@ -116,7 +130,7 @@ async def list_bans(ctx: Context, site: Site) -> list[dict[str, Any]]:
     return [_ban_view(row, now) for row in rows]
 
 
-def _ban_view(row: Any, now: datetime) -> dict[str, Any]:
+def _ban_view(row: Any, now: datetime) -> Ban:
     return {
         "id": row.id, "kind": row.kind, "value": row.value, "shadow": row.shadow,
         "reason": row.reason, "expires_at": iso(row.expires_at),

@@ -7,14 +7,16 @@ undo or block the others, and the caller learns which failed and why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import select
+from typing_extensions import TypedDict
 
+from talkback.comments.views import PublicComment
 from talkback.context import Context
 from talkback.errors import NotFound, TalkbackError
 from talkback.moderation.actions import approve_comment, mark_spam, reject_comment, remove_comment
+from talkback.moderation.queue import ThreadTitle
 from talkback.sites.sites import Site
 from talkback.staff.accounts import StaffMember
 from talkback.store.tables import comments, threads
@@ -22,15 +24,41 @@ from talkback.store.tables import comments, threads
 ACTIONS = ("approve", "reject", "spam", "delete")
 
 
+class FailureReason(TypedDict):
+    """The error a single action would have answered, in the API's error shape."""
+
+    code: str
+    message: str
+
+
+class BulkFailure(TypedDict):
+    id: int
+    error: FailureReason
+
+
 @dataclass
 class BulkOutcome:
-    done: list[int] = field(default_factory=list)
-    failed: list[dict[str, Any]] = field(default_factory=list)
+    """Which comments took the action and which did not; the admin API answers it as it is."""
+
+    done: list[int]
+    failed: list[BulkFailure]
+
+
+class AuthorName(TypedDict):
+    name: str | None
+
+
+class CommentToEdit(TypedDict):
+    id: int
+    text: str
+    status: str
+    author: AuthorName
+    thread: ThreadTitle
 
 
 async def act_on_comment(
     ctx: Context, site: Site, comment_id: int, action: str, staff: StaffMember
-) -> dict[str, Any] | None:
+) -> PublicComment | None:
     """Apply `action`; the comment as it now is, or None once deleted."""
     if action == "approve":
         return await approve_comment(ctx, site, comment_id, staff)
@@ -47,7 +75,7 @@ async def act_on_comment(
 async def act_on_comments(
     ctx: Context, site: Site, comment_ids: list[int], action: str, staff: StaffMember
 ) -> BulkOutcome:
-    outcome = BulkOutcome()
+    outcome = BulkOutcome([], [])
     for comment_id in dict.fromkeys(comment_ids):
         try:
             await act_on_comment(ctx, site, comment_id, action, staff)
@@ -60,7 +88,7 @@ async def act_on_comments(
     return outcome
 
 
-async def comment_for_edit(ctx: Context, site: Site, comment_id: int) -> dict[str, Any]:
+async def comment_for_edit(ctx: Context, site: Site, comment_id: int) -> CommentToEdit:
     """What the staff edit form shows: the comment's source text, author and thread."""
     query = (
         select(comments.c.id, comments.c.text, comments.c.status, comments.c.author_name,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+
+from typing_extensions import TypedDict
 
 
 class Action(IntEnum):
@@ -21,6 +22,15 @@ STATUS_OF = {Action.APPROVE: "approved", Action.HOLD: "pending", Action.REJECT: 
 PUBLIC_REASON = {"honeypot": "automated"}
 
 
+class StoredFinding(TypedDict):
+    """A finding as stored on the comment (`comments.moderation`) and shown to moderators."""
+
+    check: str
+    verdict: str
+    reason: str
+    score: float | None
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     check: str
@@ -28,7 +38,7 @@ class Finding:
     reason: str
     score: float | None = None
 
-    def stored(self) -> dict[str, Any]:
+    def stored(self) -> StoredFinding:
         return {
             "check": self.check,
             "verdict": STATUS_OF[self.action],
@@ -59,7 +69,7 @@ class Verdict:
         )
         return tuple(dict.fromkeys(codes))
 
-    def stored(self) -> list[dict[str, Any]]:
+    def stored(self) -> list[StoredFinding]:
         return [finding.stored() for finding in self.findings]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from typing_extensions import TypedDict
 
 from talkback.comments.views import iso
 from talkback.context import Context
@@ -15,7 +16,51 @@ from talkback.sites.sites import Site
 from talkback.store.tables import comments, reports, threads
 
 
-def _admin_view(row: Any) -> dict[str, Any]:
+class ThreadTitle(TypedDict):
+    uri: str
+    title: str | None
+
+
+class AuthorDetails(TypedDict):
+    """What the author gave, email included: staff see what readers never do."""
+
+    name: str | None
+    email: str | None
+    website: str | None
+
+
+class OpenReport(TypedDict):
+    reason: str
+    note: str | None
+
+
+class CommentForReview(TypedDict):
+    """A comment as moderators review it: source text, the author's details, the verdicts.
+
+    `moderation` is the pipeline's findings (`StoredFinding`s) for comments posted here,
+    but whatever the file carried for imported ones, so it stays open.
+    """
+
+    id: int
+    parent_id: int | None
+    thread: ThreadTitle
+    status: str
+    text: str
+    html: str
+    author: AuthorDetails
+    ip_hash: str | None
+    reader_id: str | None
+    created_at: str
+    edited_at: str | None
+    toxicity: float | None
+    moderation: Any
+    report_count: int
+    reports: list[OpenReport]
+    upvotes: int
+    downvotes: int
+
+
+def _admin_view(row: Any) -> CommentForReview:
     return {
         "id": row.id,
         "parent_id": row.parent_id,
@@ -45,7 +90,9 @@ def _admin_select() -> Any:
     )  # fmt: skip
 
 
-async def _with_reports(conn: AsyncConnection, views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+async def _with_reports(
+    conn: AsyncConnection, views: list[CommentForReview]
+) -> list[CommentForReview]:
     """Each comment's open reports, oldest first (answered ones were dealt with)."""
     by_id = {view["id"]: view for view in views}
     if by_id:
@@ -61,7 +108,7 @@ async def _with_reports(conn: AsyncConnection, views: list[dict[str, Any]]) -> l
 
 async def moderation_queue(
     ctx: Context, site: Site, *, kind: str, order: str, limit: int, offset: int
-) -> list[dict[str, Any]]:
+) -> list[CommentForReview]:
     """Pending comments, or reported ones still up for review; newest or most toxic first."""
     query = _admin_select().where(threads.c.site_id == site.id)
     if kind == "pending":
@@ -95,7 +142,7 @@ async def search_comments(
     status: str | None,
     limit: int,
     offset: int,
-) -> list[dict[str, Any]]:
+) -> list[CommentForReview]:
     """Comments of the site matching every given filter (text and names by substring)."""
     query = _admin_select().where(threads.c.site_id == site.id)
     if text:

@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, fields, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
+
+from typing_extensions import TypedDict
 
 from talkback.errors import Invalid
 
 MODES = ("post", "pre", "first")
 MAX_WORDS = 500
+# Staff may set a threshold or a time as a whole number; declared as `float` alone, an
+# answer would turn a stored 1 into 1.0.
+Number = int | float
+
+
+class ModerationRules(TypedDict):
+    """The rules as stored in `sites.moderation` and as staff read them, every one present."""
+
+    mode: str
+    hold_threshold: Number
+    reject_threshold: Number
+    banned_words: list[str]
+    banned_patterns: list[str]
+    max_links: int
+    report_threshold: int
+    min_form_seconds: Number
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +44,7 @@ class ModerationSettings:
     compiled_patterns: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
 
     @classmethod
-    def from_site(cls, raw: dict[str, Any]) -> ModerationSettings:
+    def from_site(cls, raw: Mapping[str, Any]) -> ModerationSettings:
         """Settings as stored; values written before a rule existed fall back to defaults."""
         known = {f.name for f in fields(cls)} - {"compiled_patterns"}
         values = {key: value for key, value in raw.items() if key in known}
@@ -39,12 +58,17 @@ class ModerationSettings:
         compiled = tuple(re.compile(p, re.IGNORECASE) for p in self.banned_patterns)
         return replace(self, compiled_patterns=compiled)
 
-    def stored(self) -> dict[str, Any]:
-        values = asdict(self)
-        values.pop("compiled_patterns")
-        values["banned_words"] = list(self.banned_words)
-        values["banned_patterns"] = list(self.banned_patterns)
-        return values
+    def stored(self) -> ModerationRules:
+        return {
+            "mode": self.mode,
+            "hold_threshold": self.hold_threshold,
+            "reject_threshold": self.reject_threshold,
+            "banned_words": list(self.banned_words),
+            "banned_patterns": list(self.banned_patterns),
+            "max_links": self.max_links,
+            "report_threshold": self.report_threshold,
+            "min_form_seconds": self.min_form_seconds,
+        }
 
 
 def validated_changes(current: ModerationSettings, changes: dict[str, Any]) -> ModerationSettings:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
 
@@ -29,9 +28,9 @@ REJECTED = ("rejected", "spam")
 @dataclass(frozen=True, slots=True)
 class DayCounts:
     day: date
-    posted: int = 0
-    held: int = 0
-    rejected: int = 0
+    posted: int
+    held: int
+    rejected: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,24 +42,13 @@ class ThreadCount:
 
 @dataclass(frozen=True, slots=True)
 class SiteStats:
+    """The dashboard's numbers; the admin API answers them as they are (a day as
+    `YYYY-MM-DD`), so the page and the API cannot drift apart."""
+
     days: list[DayCounts]
     top_threads: list[ThreadCount]
     pending: int
     reported: int
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "days": [
-                {"day": d.day.isoformat(), "posted": d.posted, "held": d.held,
-                 "rejected": d.rejected}
-                for d in self.days
-            ],
-            "top_threads": [
-                {"uri": t.uri, "title": t.title, "comments": t.comments} for t in self.top_threads
-            ],
-            "pending": self.pending,
-            "reported": self.reported,
-        }  # fmt: skip
 
 
 def _utc_day(dialect: str) -> ColumnElement[str]:
@@ -107,17 +95,19 @@ async def site_stats(ctx: Context, site: Site, *, days: int = DAYS) -> SiteStats
         top_rows = (await conn.execute(top)).all()
         pending, reported = (await conn.execute(waiting)).one()
 
-    totals: dict[str, dict[str, int]] = {}
+    calendar = [first + timedelta(days=offset) for offset in range(days)]
+    totals = {d.isoformat(): {"posted": 0, "held": 0, "rejected": 0} for d in calendar}
     for row in day_rows:
-        counts = totals.setdefault(row.day, {"posted": 0, "held": 0, "rejected": 0})
+        counts = totals.get(row.day)
+        if counts is None:  # dated after today (a clock ahead, an import): not on the chart
+            continue
         counts["posted"] += row.n
         if row.status in HELD:
             counts["held"] += row.n
         elif row.status in REJECTED:
             counts["rejected"] += row.n
-    calendar = [first + timedelta(days=offset) for offset in range(days)]
     return SiteStats(
-        days=[DayCounts(d, **totals.get(d.isoformat(), {})) for d in calendar],
+        days=[DayCounts(d, **totals[d.isoformat()]) for d in calendar],
         top_threads=[ThreadCount(r.uri, r.title, r.n) for r in top_rows],
         pending=pending or 0,
         reported=reported or 0,

@@ -7,13 +7,15 @@ command line and the admin pages accept exactly the same values.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
+from typing_extensions import TypedDict
 
 from talkback.context import Context
 from talkback.moderation.rules import update_moderation_settings
-from talkback.moderation.settings import ModerationSettings
+from talkback.moderation.settings import ModerationRules, ModerationSettings
 from talkback.sites.sites import Site, set_site_option
 from talkback.staff.accounts import StaffMember
 from talkback.staff.audit import record_audit
@@ -21,7 +23,7 @@ from talkback.staff.audit import record_audit
 _UNSET = object()
 
 # Setting name in the admin API → (key of `set_site_option`, how to write the value as text)
-SITE_OPTIONS: dict[str, tuple[str, Any]] = {
+SITE_OPTIONS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "name": ("name", str),
     "origins": ("origins", ",".join),
     "locale": ("locale", str),
@@ -30,7 +32,17 @@ SITE_OPTIONS: dict[str, tuple[str, Any]] = {
 }
 
 
-def settings_view(site: Site) -> dict[str, Any]:
+class SiteSettings(TypedDict):
+    id: str
+    name: str
+    origins: list[str]
+    locale: str
+    edit_window_seconds: int
+    guest_identity: str
+    moderation: ModerationRules
+
+
+def settings_view(site: Site) -> SiteSettings:
     """Every setting with its effective value (moderation defaults filled in)."""
     return {
         "id": site.id,
@@ -52,14 +64,16 @@ async def update_site_settings(
     changed. Settings are applied one at a time, each validated on its own: a refused
     value raises and leaves the settings before it applied (each was valid and audited).
     """
-    current = settings_view(site)
+    # Read by the names `changes` carries, so as a mapping rather than field by field.
+    current: Mapping[str, Any] = settings_view(site)
     for key, value in changes.items():
         if key == "moderation" or value == current[key]:
             continue
         option, as_text = SITE_OPTIONS[key]
         site = await set_site_option(ctx.database, site.id, option, as_text(value))
         ctx.sites.forget(site.id)
-        await _audit(ctx, site, staff, key, current[key], settings_view(site)[key])
+        updated: Mapping[str, Any] = settings_view(site)
+        await _audit(ctx, site, staff, key, current[key], updated[key])
     rules = {
         key: value
         for key, value in (changes.get("moderation") or {}).items()

@@ -10,6 +10,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from typing_extensions import TypedDict
 
 from talkback import clock
 from talkback.errors import Conflict, Invalid, NotFound
@@ -22,6 +23,17 @@ MODERATION_MODES = ("post", "pre", "first")
 GUEST_IDENTITIES = ("optional", "name", "name_email")
 SETTABLE_KEYS = ("name", "origins", "locale", "edit_window", "moderation_mode", "guest_identity")
 CACHE_SECONDS = 10.0
+
+
+class PublicSettings(TypedDict):
+    """What the widget needs to know about the site; nothing here is secret."""
+
+    id: str
+    name: str
+    locale: str
+    edit_window_seconds: int
+    guest_identity: str
+    moderation_mode: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +50,7 @@ class Site:
     def moderation_mode(self) -> str:
         return str(self.moderation.get("mode", "post"))
 
-    def public_settings(self) -> dict[str, Any]:
-        """What the widget needs to know about the site; nothing here is secret."""
+    def public_settings(self) -> PublicSettings:
         return {
             "id": self.id,
             "name": self.name,

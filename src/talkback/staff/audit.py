@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from typing_extensions import TypedDict
 
 from talkback import clock
 from talkback.comments.views import iso
@@ -15,6 +16,19 @@ from talkback.store.tables import audit_log
 from talkback.store.tables import staff as staff_accounts
 
 SYSTEM_ACTOR = "system"
+
+
+class AuditEntry(TypedDict):
+    """One entry of the log. `details` differ by action (what changed, from what to what),
+    so they stay an open object; `staff` is the account's email, `actor` whoever acted."""
+
+    id: int
+    action: str
+    target: str | None
+    details: dict[str, Any]
+    staff: str | None
+    actor: str | None
+    created_at: str
 
 
 async def record_audit(
@@ -43,9 +57,7 @@ async def record_audit(
     )  # fmt: skip
 
 
-async def audit_entries(
-    ctx: Context, site: Site, *, limit: int, offset: int
-) -> list[dict[str, Any]]:
+async def audit_entries(ctx: Context, site: Site, *, limit: int, offset: int) -> list[AuditEntry]:
     """Newest first. `actor` is who acted: the staff member's email, what acted without an
     account (`"system"`…), or None for an account removed since."""
     query = (
