@@ -18,6 +18,7 @@ from typing_extensions import TypedDict
 from talkback.comments.reports import ReportReason
 from talkback.comments.views import PassageAnchor, PublicComment
 from talkback.core import drafts
+from talkback.core.statuses import CommentStatus
 from talkback.web.deps import MAX_ID
 from talkback.web.validators import Optional, Stored
 
@@ -89,7 +90,7 @@ class ModerationOutcome(TypedDict):
     mode, first_comment, links, banned_words, banned_patterns, toxicity, flood, form_time,
     duplicate, automated."""
 
-    status: str
+    status: CommentStatus
     reasons: list[str]
 
 

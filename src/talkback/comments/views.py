@@ -8,6 +8,7 @@ from typing import Any, NotRequired, overload
 from sqlalchemy import Select, select
 from typing_extensions import TypedDict
 
+from talkback.core.statuses import CommentStatus
 from talkback.store.tables import comments
 
 PUBLIC_COLUMNS = (
@@ -64,7 +65,7 @@ class PublicComment(TypedDict):
     """Sanitised HTML; empty on a deleted placeholder."""
     created_at: str
     edited_at: str | None
-    status: str
+    status: CommentStatus
     upvotes: int
     downvotes: int
     score: int
@@ -103,7 +104,7 @@ def public_comment_of(row: Any) -> PublicComment:
 def comment_view(
     comment_id: int,
     parent_id: int | None,
-    status: str,
+    status: CommentStatus,
     author_name: str | None,
     author_website: str | None,
     avatar: str,

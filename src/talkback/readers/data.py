@@ -23,7 +23,6 @@ as anonymous on the donor wall.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, func, select, update
@@ -36,7 +35,10 @@ from talkback.comments.recount import recount_thread
 from talkback.comments.views import PassageAnchor
 from talkback.context import Context
 from talkback.core import money
+from talkback.core.funding_rules import Provider
 from talkback.core.identity import avatar_seed
+from talkback.core.money import JsonNumber
+from talkback.core.statuses import CommentStatus, MessageStatus
 from talkback.events.changes import ThreadsRewritten
 from talkback.events.dispatcher import Changes
 from talkback.export.site import timestamp
@@ -57,7 +59,7 @@ class ExportedComment(TypedDict):
     page: str
     page_title: str | None
     parent_id: int | None
-    status: str
+    status: CommentStatus
     author_name: str | None
     author_email: str | None
     author_website: str | None
@@ -93,15 +95,15 @@ class ExportedDonation(TypedDict):
     id: int
     campaign_id: int
     campaign: str
-    amount: int | float
-    refunded: int | float
+    amount: JsonNumber
+    refunded: JsonNumber
     currency: str
     created_at: str
     donor_name: str | None
     donor_email: str | None
     message: str | None
-    message_status: str | None
-    provider: str
+    message_status: MessageStatus | None
+    provider: Provider
     provider_ref: str
     payment_ref: str | None
     note: str | None
@@ -185,27 +187,20 @@ async def export_reader_data(ctx: Context, site: Site, email: str) -> ReaderData
         "version": VERSION,
         "site": site.id,
         "email": email.strip(),
-        "exported_at": _stamp(clock.now()),
+        "exported_at": timestamp(clock.now()),
         "comments": [_comment(row) for row in rows],
         "votes": [
             {"comment_id": row.comment_id, "page": row.uri, "value": row.value,
-             "created_at": _stamp(row.created_at)}
+             "created_at": timestamp(row.created_at)}
             for row in vote_rows
         ],
         "reports": [
             {"comment_id": row.comment_id, "page": row.uri, "reason": row.reason,
-             "note": row.note, "created_at": _stamp(row.created_at)}
+             "note": row.note, "created_at": timestamp(row.created_at)}
             for row in report_rows
         ],
         "donations": [_donation(row) for row in donation_rows],
     }  # fmt: skip
-
-
-def _stamp(moment: datetime) -> str:
-    """`timestamp` of a moment that is always there (when something was created)."""
-    stamp = timestamp(moment)
-    assert stamp is not None
-    return stamp
 
 
 def _voters(rows: Any) -> list[str]:
@@ -227,7 +222,7 @@ def _comment(row: Any) -> ExportedComment:
         "text": row.text,
         "html": row.html,
         "anchor": row.anchor,
-        "created_at": _stamp(row.created_at),
+        "created_at": timestamp(row.created_at),
         "edited_at": timestamp(row.edited_at),
         "upvotes": row.upvotes,
         "downvotes": row.downvotes,
@@ -243,7 +238,7 @@ def _donation(row: Any) -> ExportedDonation:
         "amount": money.to_json_number(row.amount_minor, row.currency),
         "refunded": money.to_json_number(row.refunded_minor, row.currency),
         "currency": row.currency,
-        "created_at": _stamp(row.created_at),
+        "created_at": timestamp(row.created_at),
         "donor_name": row.donor_name,
         "donor_email": row.donor_email,
         "message": row.message,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from typing_extensions import TypedDict
@@ -13,10 +13,15 @@ from talkback.core.uris import InvalidUri, normalise_uri
 from talkback.errors import Invalid
 from talkback.readers.me import ReaderState, reader_state
 from talkback.readers.tokens import issue_reader_token
+from talkback.sites.sites import PublicSettings
 from talkback.web.deps import READER_HEADER, Ctx, ReaderDep, SiteDep, Uri
 from talkback.web.errors import API_ERRORS
 
 router = APIRouter(prefix="/api/v1/{site}", tags=["readers"], responses=API_ERRORS)
+
+
+class SiteConfig(TypedDict):
+    site: PublicSettings
 
 
 class CommentCounts(TypedDict):
@@ -25,7 +30,7 @@ class CommentCounts(TypedDict):
 
 
 @router.get("/config")
-async def config(site: SiteDep) -> dict[str, Any]:
+async def config(site: SiteDep) -> SiteConfig:
     """The site's public settings, which shape the widget (guest fields, edit window)."""
     return {"site": site.public_settings()}
 
