@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from talkback.core.funding_rules import CampaignDraft
+from talkback.errors import TalkbackError
 from talkback.export.site import export_site
 from talkback.funding.campaigns import create_campaign, list_campaigns
 from talkback.funding.donations import (
@@ -25,13 +26,15 @@ from talkback.funding.donations import (
 )
 from talkback.importers.formats.talkback_jsonl import TALKBACK
 from talkback.importers.formats.wordpress import WORDPRESS
+from talkback.importers.options import ImportOptions
 from talkback.importers.records import ImportFailed
+from talkback.importers.run import run_import
 from talkback.sites.sites import create_site, load_site
 from talkback.staff.accounts import StaffMember, create_staff
 from talkback.store.tables import donations, votes
 from tests.api.conftest import ARTICLE, SITE
 from tests.conftest import FrozenClock
-from tests.importers.conftest import Importing, own_fixture
+from tests.importers.conftest import SECRET, Importing, own_fixture
 
 SORTS = ("newest", "oldest", "most_voted")
 EDITOR = "ed@news.example"
@@ -365,3 +368,36 @@ async def test_a_version_1_export_written_by_hand_imports_as_documented(
     again = await fresh_api.run(TALKBACK, export)
     assert (again.comments_imported, again.votes_imported, again.donations_imported) == (0, 0, 0)
     assert again.skipped["already imported"] == 8
+
+
+async def test_a_hand_edited_anchor_or_rule_is_refused_not_stored(
+    api: Importing, tmp_path: Path
+) -> None:
+    """Answers that show a comment, and the settings page, are validated against the API's
+    shapes: an import must not store what the API itself would refuse."""
+    header = '{"format":"talkback-export","version":1,"site":"news"}\n'
+    thread = '{"type":"thread","uri":"/a","title":"A","created_at":"2026-01-01T00:00:00Z"}\n'
+    comment = (
+        '{"type":"comment","id":1,"thread":"/a","status":"approved","text":"Hi",'
+        '"html":"<p>Hi</p>","created_at":"2026-01-01T00:00:00Z","anchor":%s}\n'
+    )
+    export = tmp_path / "anchors.jsonl"
+    export.write_text(
+        header
+        + thread
+        + comment % '{"exact":"","start":-4}'
+        + comment.replace('"id":1', '"id":2') % '{"exact":"flood","prefix":"the "}',
+        encoding="utf-8",
+    )
+    summary = await api.run(TALKBACK, export)
+    assert summary.skipped == Counter({"comment record with a missing or invalid field": 1})
+    [kept] = await api.rows()
+    assert kept.anchor == {"exact": "flood", "prefix": "the ", "suffix": ""}
+
+    site = '{"type":"site","id":"elsewhere","name":"E","moderation":{"max_links":"3"}}\n'
+    settings = tmp_path / "site.jsonl"
+    settings.write_text(header.replace('"news"', '"elsewhere"') + site, encoding="utf-8")
+    with pytest.raises(TalkbackError, match="max_links"):
+        await run_import(
+            api.context, "elsewhere", settings, TALKBACK, ImportOptions(secret_key=SECRET)
+        )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from talkback.comments.views import PassageAnchor
 from talkback.core.funding_rules import CampaignTerms
 from talkback.errors import TalkbackError
 
@@ -53,7 +54,7 @@ class CommentRecord:
     ip_hash: str | None = None
     reader_id: str | None = None
     avatar: str | None = None
-    anchor: dict[str, Any] | None = None
+    anchor: PassageAnchor | None = None
     edited_at: datetime | None = None
     upvotes: int = 0
     downvotes: int = 0

@@ -19,10 +19,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
+from talkback.comments.schemas import Anchor
+from talkback.comments.views import PassageAnchor
 from talkback.context import Context
 from talkback.core import drafts, funding_rules, money
 from talkback.core.statuses import CAMPAIGN_STATUSES, COMMENT_STATUSES, MESSAGE_STATUSES
@@ -42,6 +45,7 @@ from talkback.importers.records import (
 from talkback.importers.run import Source
 from talkback.importers.staging import Staging
 from talkback.importers.summary import ImportSummary
+from talkback.moderation.settings import ModerationSettings, validated_changes
 from talkback.sites.sites import SITE_ID, Site, load_site
 from talkback.store.tables import sites
 
@@ -156,7 +160,7 @@ def _comment(record: dict[str, Any]) -> CommentRecord:
         reader_id=author.get("reader_id"),
         ip_hash=author.get("ip_hash"),
         avatar=author.get("avatar"),
-        anchor=record.get("anchor"),
+        anchor=_anchor(record.get("anchor")),
         upvotes=int(counts.get("up") or 0),
         downvotes=int(counts.get("down") or 0),
         score=int(counts["score"]) if counts.get("score") is not None else None,
@@ -166,6 +170,26 @@ def _comment(record: dict[str, Any]) -> CommentRecord:
             "report_count": int(moderation.get("report_count") or 0),
         },
     )
+
+
+def _anchor(anchor: Any) -> PassageAnchor | None:
+    """The anchor as the API would have accepted it: every answer that shows the comment is
+    validated against that shape, so a hand-edited file must not store another one."""
+    if anchor is None:
+        return None
+    try:
+        return Anchor.model_validate(anchor).stored()
+    except ValidationError as exc:
+        raise ValueError(f"anchor is not a passage: {exc.errors()[0]['msg']}") from exc
+
+
+def _moderation(rules: Any) -> dict[str, Any]:
+    """The site's moderation rules as the file has them, once checked as staff changes are
+    (Invalid otherwise): the settings page and API answer them typed."""
+    if not isinstance(rules, dict):
+        raise Invalid("the site's moderation settings are not an object")
+    validated_changes(ModerationSettings(), rules)
+    return dict(rules)
 
 
 def _vote(record: dict[str, Any]) -> VoteRecord:
@@ -295,7 +319,7 @@ def _site_values(site_id: str, settings: dict[str, Any]) -> dict[str, Any]:
         "origins": [str(origin) for origin in settings.get("origins") or []],
         "locale": str(settings.get("locale") or "en_US"),
         "edit_window_seconds": 900 if window is None else int(window),
-        "moderation": dict(settings.get("moderation") or {"mode": "post"}),
+        "moderation": _moderation(settings.get("moderation") or {"mode": "post"}),
         "guest_identity": str(settings.get("guest_identity") or "optional"),
         "created_at": parse_iso(settings.get("created_at")) or clock.now(),
     }
