@@ -122,6 +122,24 @@ async def test_reject_spam_and_delete_keep_comments_off_the_page(newsroom: Newsr
     assert [c["id"] for c in found.json()["comments"]] == [spam]
 
 
+async def test_a_deleted_comment_cannot_be_approved_back_with_its_text_gone(
+    newsroom: Newsroom,
+) -> None:
+    deleted = await newsroom.published("Gone soon")
+    editor = await newsroom.signed_in()
+    base = f"/api/v1/admin/{SITE}/comments"
+    assert (await editor.post(f"{base}/{deleted}/delete")).status_code == 204
+    for action in ("approve", "reject", "spam"):
+        refused = await editor.post(f"{base}/{deleted}/{action}")
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["error"]["code"] == "comment_deleted"
+    bulk = await editor.post(f"{base}/bulk", json={"ids": [deleted], "action": "approve"})
+    assert bulk.json()["failed"] == [
+        {"id": deleted, "error": {"code": "comment_deleted", "message": "this comment was deleted"}}
+    ]
+    assert await public_texts(newsroom) == []
+
+
 async def test_staff_edit_rewrites_the_comment_and_keeps_both_texts_in_the_audit(
     newsroom: Newsroom,
 ) -> None:

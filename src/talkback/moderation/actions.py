@@ -22,7 +22,7 @@ from talkback.comments.views import (
 from talkback.comments.visibility import bump_thread, change_status
 from talkback.context import Context
 from talkback.core.markup import render_markdown
-from talkback.errors import NotFound
+from talkback.errors import Conflict, NotFound
 from talkback.events.changes import CommentEdited, ThreadRef
 from talkback.events.dispatcher import Changes
 from talkback.sites.sites import Site
@@ -95,6 +95,9 @@ async def _set_status(
 
     async def job(conn: AsyncConnection, changes: Changes) -> PublicComment:
         row = await _staff_comment(conn, site, comment_id)
+        if row.status == "deleted" and status != "deleted":
+            # Its text is gone: bringing it back would publish an empty comment.
+            raise Conflict("this comment was deleted", code="comment_deleted")
         # An imported comment brings its report count without the reports behind it.
         answered = max(await resolve_open_reports(conn, comment_id), int(row.report_count))
         comment = public_comment_of(row)
