@@ -8,7 +8,7 @@ next read see the new version and render (or find) the new page.
 from __future__ import annotations
 
 from talkback.comments.thread_states import ThreadStates
-from talkback.events.changes import ChangeEvent, ThreadEvent, ThreadsRewritten
+from talkback.events.changes import ChangeEvent, CommentCreated, ThreadEvent, ThreadsRewritten
 from talkback.events.dispatcher import AfterCommit
 
 
@@ -16,6 +16,8 @@ def cache_consumer(threads: ThreadStates) -> AfterCommit:
     """An after-commit consumer that forgets the state of every thread a change touched."""
 
     async def forget(event: ChangeEvent) -> None:
+        if isinstance(event, CommentCreated) and not event.visible:
+            return  # a held or refused comment leaves the thread's version as it was
         if isinstance(event, ThreadEvent):
             threads.forget(event.thread.site_id, event.thread.uri)
         elif isinstance(event, ThreadsRewritten):
