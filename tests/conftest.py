@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from talkback import clock
+from tests.mail_sink import MailSink
 
 POSTGRES_HOST = os.environ.get("TALKBACK_TEST_PG_HOST", "127.0.0.1")
 POSTGRES_ADMIN_URL = f"postgresql://{POSTGRES_HOST}:5432/test"
@@ -95,3 +96,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 DatabaseUrlFactory = Callable[[], str]
+
+
+@pytest.fixture
+def mail_sink() -> Iterator[MailSink]:
+    """A real SMTP server on loopback, for the length of one test."""
+    sink = MailSink()
+    sink.start()
+    yield sink
+    sink.stop()

@@ -47,6 +47,8 @@ def create_app(settings: Settings | None = None, *, demo: bool = False) -> FastA
         # The toxicity model takes about a second to load: do it while the server starts
         # taking requests, not on the first comment.
         warm_up = asyncio.create_task(context.scorer.warm_up())
+        if context.settings.outbox_worker == "in-process":
+            context.outbox.start()
         try:
             yield
         finally:

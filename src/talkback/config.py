@@ -33,7 +33,36 @@ class Settings(BaseSettings):
         description="sqlite+aiosqlite:///FILE or postgresql+asyncpg://…; default in data_dir",
     )
     broker_url: str = "memory://"
-    smtp_url: str | None = None
+    smtp_url: str | None = Field(
+        default=None,
+        description="Where mail is sent: smtp://host:25, smtp+starttls://user:pass@host:587 "
+        "or smtps://user:pass@host:465. Without it the server sends no mail.",
+    )
+    mail_from: str = Field(
+        default="talkback@localhost",
+        description="The sender address of every mail; its domain ends each Message-ID.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="This server's address as readers reach it: links in mail start with it.",
+    )
+    demo_mailbox: bool = Field(
+        default=False,
+        description="Without TALKBACK_SMTP_URL, keep mail in a local mailbox page "
+        "(/demo/mailbox); `talkback demo` turns this on.",
+    )
+    outbox_worker: Literal["in-process", "off"] = Field(
+        default="in-process",
+        description="`off` when `talkback worker` runs elsewhere and the web processes "
+        "should only write to the outbox.",
+    )
+    outbox_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+    outbox_lease_seconds: float = Field(
+        default=60.0, gt=0, description="How long a worker holds a message it is sending."
+    )
+    outbox_first_retry_seconds: float = Field(
+        default=15.0, gt=0, description="The first wait after a failed delivery; it doubles."
+    )
     secret_key: SecretStr | None = None
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None

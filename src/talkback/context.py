@@ -13,8 +13,10 @@ from talkback.funding.stripe_gateway import StripeCheckout
 from talkback.live.announcements import live_consumer
 from talkback.live.hub import LiveEvent
 from talkback.live.live import Live, thread_of_channel
+from talkback.mail.mailer import Mailer
 from talkback.moderation.classifier import BatchingScorer, profanity_scorer
 from talkback.moderation.rate_limits import RateLimits
+from talkback.outbox.runtime import Outbox
 from talkback.sites.sites import SiteDirectory
 from talkback.store.database import Database
 
@@ -33,6 +35,9 @@ class Context:
     stripe: StripeCheckout = field(init=False)
     events: Dispatcher = field(init=False)
     """Every write that others must hear of goes through `events.write`."""
+    mail: Mailer = field(init=False)
+    outbox: Outbox = field(init=False)
+    """Mail and webhook calls, written with the change that causes them (see `outbox/`)."""
 
     def __post_init__(self) -> None:
         self.sites = SiteDirectory(self.database)
@@ -45,12 +50,18 @@ class Context:
         )
         self.stripe = StripeCheckout(self.settings)
         self.events = Dispatcher(self.database)
-        # After each commit, in this order: caches forget, then open widgets hear of it.
-        # The mail and webhook outbox will subscribe with `events.in_transaction`.
+        self.mail = Mailer(self.settings, self.database)
+        self.outbox = Outbox(self.settings, self.database)
+        # After each commit, in this order: caches forget, open widgets hear of it, and
+        # the outbox worker looks for what the change queued.
         self.events.after_commit(cache_consumer(self.threads))
         self.events.after_commit(live_consumer(self.live))
+        self.events.after_commit(self._wake_outbox)
         # Changes made on other nodes arrive only through the broker.
         self.live.hub.observe(self._forget_thread_of)
+
+    async def _wake_outbox(self, _event: object) -> None:
+        self.outbox.worker.wake()
 
     def _forget_thread_of(self, channel: str, _event: LiveEvent) -> None:
         thread = thread_of_channel(channel)
@@ -66,6 +77,8 @@ class Context:
         )
 
     async def close(self) -> None:
+        await self.outbox.stop()
+        await self.mail.close()
         await self.live.close()
         await self.rate_limits.close()
         await self.stripe.close()

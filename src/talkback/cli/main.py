@@ -94,6 +94,39 @@ def serve(
 
 
 @app.command()
+def worker() -> None:
+    """Deliver the outbox (mail, webhooks) until interrupted; run any number of these.
+
+    For deployments whose web processes run with TALKBACK_OUTBOX_WORKER=off. On
+    PostgreSQL several workers share the work and never send one message twice.
+    """
+    import asyncio
+    import signal
+
+    from talkback.context import Context
+
+    settings = get_settings()
+    try:
+        settings.require_secret_key()
+    except MissingSecretKey as exc:
+        raise fail(str(exc)) from exc
+
+    async def run() -> None:
+        context = Context.from_settings(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        console.print("talkback worker: delivering the outbox (Ctrl-C to stop)")
+        try:
+            await context.outbox.worker.run(stop)
+        finally:
+            await context.close()
+
+    run_reporting_errors(run)
+
+
+@app.command()
 def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     """Migrate a local SQLite database, seed a sample article and serve it all."""
     from talkback.app import create_app

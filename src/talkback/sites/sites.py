@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -18,10 +18,17 @@ from talkback.store.database import Database
 from talkback.store.tables import sites
 
 SITE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-RESERVED_SITE_IDS = frozenset({"admin", "subscriptions", "unsubscribe", "webhooks"})
+RESERVED_SITE_IDS = frozenset({"admin", "subscriptions", "unsubscribe", "webhooks", "signin"})
 MODERATION_MODES = ("post", "pre", "first")
 GUEST_IDENTITIES = ("optional", "name", "name_email")
-SETTABLE_KEYS = ("name", "origins", "locale", "edit_window", "moderation_mode", "guest_identity")
+SETTABLE_KEYS = (
+    "name", "origins", "locale", "edit_window", "moderation_mode", "guest_identity",
+    "digest_window", "moderator_alerts",
+)  # fmt: skip
+DIGEST_WINDOW_SECONDS = 120
+"""Default: follow-up comments on one thread within two minutes go out as one mail."""
+MODERATOR_ALERT_MINUTES = 15
+"""Default: moderators hear of waiting comments at most every quarter hour (0: never)."""
 CACHE_SECONDS = 10.0
 
 
@@ -45,10 +52,22 @@ class Site:
     edit_window_seconds: int
     moderation: dict[str, Any]
     guest_identity: str = "optional"
+    notifications: dict[str, Any] = field(default_factory=dict)
 
     @property
     def moderation_mode(self) -> str:
         return str(self.moderation.get("mode", "post"))
+
+    @property
+    def digest_window_seconds(self) -> int:
+        """Follow-up comments within this long of the first go out as one mail (0: each
+        at once)."""
+        return int(self.notifications.get("digest_window_seconds", DIGEST_WINDOW_SECONDS))
+
+    @property
+    def moderator_alert_minutes(self) -> int:
+        """Moderators are mailed about the queue at most this often (0: never)."""
+        return int(self.notifications.get("moderator_alert_minutes", MODERATOR_ALERT_MINUTES))
 
     def public_settings(self) -> PublicSettings:
         return {
@@ -73,6 +92,7 @@ def _site(row: Any) -> Site:
         edit_window_seconds=row.edit_window_seconds,
         moderation=dict(row.moderation),
         guest_identity=row.guest_identity,
+        notifications=dict(row.notifications or {}),
     )
 
 
@@ -164,6 +184,14 @@ async def set_site_option(database: Database, site_id: str, key: str, value: str
         if value not in GUEST_IDENTITIES:
             raise Invalid(f"guest_identity is one of {', '.join(GUEST_IDENTITIES)}")
         changes = {"guest_identity": value}
+    elif key == "digest_window":
+        if not value.isdigit() or int(value) > 24 * 3600:
+            raise Invalid("digest_window is a number of seconds, at most one day (0: no digest)")
+        changes = {"notifications": {**site.notifications, "digest_window_seconds": int(value)}}
+    elif key == "moderator_alerts":
+        if not value.isdigit() or int(value) > 7 * 24 * 60:
+            raise Invalid("moderator_alerts is a number of minutes, at most one week (0: off)")
+        changes = {"notifications": {**site.notifications, "moderator_alert_minutes": int(value)}}
     else:
         raise Invalid(f"unknown setting {key!r}; settable: {', '.join(SETTABLE_KEYS)}")
 

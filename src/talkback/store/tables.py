@@ -48,6 +48,7 @@ sites = Table(
     Column("edit_window_seconds", Integer, nullable=False, default=900),
     Column("moderation", JSON, nullable=False, default=dict),
     Column("guest_identity", String(16), nullable=False, server_default="optional"),
+    Column("notifications", JSON, nullable=False, server_default="{}"),
     Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -241,4 +242,126 @@ donations = Table(
     Index("ix_donations_campaign_id_created_at", "campaign_id", "created_at"),
     Index("ix_donations_provider_payment_ref", "provider", "payment_ref"),
     Index("ix_donations_donor_email", "donor_email"),
+)
+
+# "Notify of" (issue 12): everything outgoing goes through one outbox.
+
+outbox = Table(
+    # One message to deliver: a mail or a webhook call. Written in the transaction of the
+    # change that causes it; delivered by a worker at least once, under `message_id`.
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("site_id", String(64), ForeignKey("sites.id", ondelete="CASCADE"), nullable=True),
+    Column("channel", String(16), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("recipient", String(2000), nullable=False),
+    Column("group_key", String(400), nullable=True),
+    Column("payload", JSON, nullable=False),
+    Column("message_id", String(200), nullable=False, unique=True),
+    Column(
+        "endpoint_id", Id, ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), nullable=True
+    ),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("not_before", UTCDateTime, nullable=False),
+    Column("lease_owner", String(64), nullable=True),
+    Column("leased_until", UTCDateTime, nullable=True),
+    Column("last_error", String(1000), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Index("ix_outbox_status_not_before", "status", "not_before"),
+    Index("ix_outbox_group_key_status", "group_key", "status"),
+    Index("ix_outbox_endpoint_id_created_at", "endpoint_id", "created_at"),
+)
+
+outbox_attempts = Table(
+    # Every delivery attempt, kept for the delivery logs staff read.
+    "outbox_attempts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("outbox_id", Id, ForeignKey("outbox.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("error", String(1000), nullable=True),
+    Column("duration_ms", Integer, nullable=False),
+    Index("ix_outbox_attempts_outbox_id", "outbox_id"),
+)
+
+subscriptions = Table(
+    # A "Notify of" choice: kind `thread` (thread_id), `replies` (any comment by `email`
+    # on the site) or `comment` (replies to comment_id). Nothing but the confirmation
+    # mail goes to the address before `confirmed_at`.
+    "subscriptions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("site_id", String(64), ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("thread_id", Id, ForeignKey("threads.id", ondelete="CASCADE"), nullable=True),
+    Column("comment_id", Id, ForeignKey("comments.id", ondelete="CASCADE"), nullable=True),
+    Column("reader_id", String(64), nullable=True),
+    Column("locale", String(20), nullable=True),
+    Column("confirmed_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_subscriptions_site_id_email", "site_id", "email"),
+    Index("ix_subscriptions_thread_id", "thread_id"),
+    Index("ix_subscriptions_comment_id", "comment_id"),
+)
+
+reader_accounts = Table(
+    # A reader who signed in by email link: `id` is the reader id their tokens carry.
+    "reader_accounts",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("site_id", String(64), ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("display_name", String(80), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_signin_at", UTCDateTime, nullable=True),
+    UniqueConstraint("site_id", "email"),
+)
+
+email_links = Table(
+    # Single-use links sent by mail (reader sign-in, staff password reset): only the
+    # SHA-256 of the token is kept, so a copy of the database signs nobody in.
+    "email_links",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("purpose", String(16), nullable=False),
+    Column("site_id", String(64), ForeignKey("sites.id", ondelete="CASCADE"), nullable=True),
+    Column("email", String(254), nullable=False),
+    Column("reader_id", String(64), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime, nullable=True),
+    Index("ix_email_links_email", "email"),
+)
+
+webhook_endpoints = Table(
+    # A newsroom system told of events by signed HTTPS calls.
+    "webhook_endpoints",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("site_id", String(64), ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("events", JSON, nullable=False),
+    Column("description", String(200), nullable=False, server_default=""),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_webhook_endpoints_site_id", "site_id"),
+)
+
+demo_mailbox = Table(
+    # `talkback demo` without TALKBACK_SMTP_URL: mail kept here and shown at /demo/mailbox.
+    "demo_mailbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("message_id", String(200), nullable=False),
+    Column("recipient", String(254), nullable=False),
+    Column("subject", String(500), nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )

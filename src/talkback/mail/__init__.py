@@ -1,0 +1,1 @@
+"""Mail: composing multipart messages from templates, and the transports that send them."""
