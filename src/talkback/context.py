@@ -13,6 +13,7 @@ from talkback.funding.stripe_gateway import StripeCheckout
 from talkback.live.announcements import live_consumer
 from talkback.live.hub import LiveEvent
 from talkback.live.live import Live, thread_of_channel
+from talkback.mail import check_mail
 from talkback.mail.mailer import Mailer
 from talkback.moderation.classifier import BatchingScorer, profanity_scorer
 from talkback.moderation.rate_limits import RateLimits
@@ -57,6 +58,8 @@ class Context:
         self.events.after_commit(cache_consumer(self.threads))
         self.events.after_commit(live_consumer(self.live))
         self.events.after_commit(self._wake_outbox)
+        # Each feature registers the handlers of the messages it queues.
+        check_mail.install(self)
         # Changes made on other nodes arrive only through the broker.
         self.live.hub.observe(self._forget_thread_of)
 

@@ -126,6 +126,29 @@ def worker() -> None:
     run_reporting_errors(run)
 
 
+mail_app = typer.Typer(help="Outgoing mail.", no_args_is_help=True)
+app.add_typer(mail_app, name="mail")
+
+
+@mail_app.command("check")
+def mail_check(
+    address: Annotated[str, typer.Argument(help="Where the test mail goes.")],
+) -> None:
+    """Queue a test mail to ADDRESS; a running server or `talkback worker` sends it."""
+    from talkback.mail.check_mail import queue_check_mail
+
+    settings = get_settings()
+    if not settings.smtp_url:
+        raise fail("TALKBACK_SMTP_URL is not set: this server sends no mail")
+    _with_database(
+        settings,
+        lambda db: db.write(
+            lambda conn: queue_check_mail(conn, address, requested_by="talkback mail check")
+        ),
+    )
+    console.print(f"test mail to {address} queued; a running server or `talkback worker` sends it")
+
+
 @app.command()
 def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     """Migrate a local SQLite database, seed a sample article and serve it all."""

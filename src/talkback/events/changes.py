@@ -11,6 +11,7 @@ outbox, webhooks and feeds) pick the events they care about by type.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from talkback.comments import views
 
@@ -108,5 +109,30 @@ class CampaignChanged:
     donors: int
 
 
+@dataclass(frozen=True, slots=True)
+class CommentReported:
+    """A reader reported a comment: staff find it in the queue. Readers see no change, so
+    no thread cache or widget hears of it; moderator alerts and webhooks do."""
+
+    thread: ThreadRef
+    comment_id: int
+    reason: str
+    open_reports: int
+    """The comment's reports not yet answered by staff, this one included."""
+
+
+@dataclass(frozen=True, slots=True)
+class DonationChanged:
+    """A gift was recorded (`change` "received") or refunded, in part or whole
+    ("refunded"); amounts in the currency's minor units, as stored."""
+
+    site_id: str
+    donation_id: int
+    change: Literal["received", "refunded"]
+    amount_minor: int
+    refunded_minor: int
+    currency: str
+
+
 ThreadEvent = CommentCreated | CommentEdited | CommentStatusChanged | VotesChanged
-ChangeEvent = ThreadEvent | ThreadsRewritten | CampaignChanged
+ChangeEvent = ThreadEvent | ThreadsRewritten | CampaignChanged | CommentReported | DonationChanged
