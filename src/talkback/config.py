@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     outbox_first_retry_seconds: float = Field(
         default=15.0, gt=0, description="The first wait after a failed delivery; it doubles."
     )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="How long a webhook receiver may take to answer."
+    )
     secret_key: SecretStr | None = None
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None

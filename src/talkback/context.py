@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from talkback import staff_mail
+from talkback.accounts import mails as account_mails
 from talkback.comments.cache_forgetting import cache_consumer
 from talkback.comments.page_cache import PageCache
 from talkback.comments.thread_states import ThreadStates
@@ -20,6 +22,8 @@ from talkback.moderation.rate_limits import RateLimits
 from talkback.outbox.runtime import Outbox
 from talkback.sites.sites import SiteDirectory
 from talkback.store.database import Database
+from talkback.subscriptions import hooks as subscription_hooks
+from talkback.webhooks import runtime as webhooks
 
 
 @dataclass
@@ -60,6 +64,10 @@ class Context:
         self.events.after_commit(self._wake_outbox)
         # Each feature registers the handlers of the messages it queues.
         check_mail.install(self)
+        subscription_hooks.install(self)
+        staff_mail.install(self)
+        account_mails.install(self)
+        webhooks.install(self)
         # Changes made on other nodes arrive only through the broker.
         self.live.hub.observe(self._forget_thread_of)
 

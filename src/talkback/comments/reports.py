@@ -17,12 +17,13 @@ from talkback import clock
 from talkback.comments.visibility import change_status
 from talkback.context import Context
 from talkback.errors import Conflict, NotFound
+from talkback.events.changes import CommentReported, ThreadRef
 from talkback.events.dispatcher import Changes
 from talkback.moderation.settings import ModerationSettings
 from talkback.readers.tokens import Reader
 from talkback.sites.sites import Site
 from talkback.store.queries import comment_in_locked_thread
-from talkback.store.tables import comments, reports
+from talkback.store.tables import comments, reports, threads
 
 ReportReason = Literal["spam", "abuse", "off_topic", "other"]
 
@@ -61,18 +62,22 @@ async def report_comment(
                 created_at=clock.now(),
             )
         )  # fmt: skip
-        if row.report_count + 1 >= threshold:
-            changes.record(
-                await change_status(
-                    conn, site.id, row, "pending", report_count=row.report_count + 1
-                )
+        open_reports = row.report_count + 1
+        if open_reports >= threshold:
+            hidden = await change_status(conn, site.id, row, "pending", report_count=open_reports)
+            changes.record(hidden)
+            thread = hidden.thread
+        else:
+            await conn.execute(
+                update(comments)
+                .where(comments.c.id == comment_id)
+                .values(report_count=comments.c.report_count + 1)
             )
-            return
-        await conn.execute(
-            update(comments)
-            .where(comments.c.id == comment_id)
-            .values(report_count=comments.c.report_count + 1)
-        )
+            count = await conn.scalar(
+                select(threads.c.comment_count).where(threads.c.id == row.thread_id)
+            )
+            thread = ThreadRef(site.id, row.thread_uri, int(count or 0))
+        changes.record(CommentReported(thread, comment_id, reason, open_reports))
 
     await ctx.events.write(job)
 

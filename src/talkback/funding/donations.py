@@ -28,6 +28,7 @@ from talkback.core.funding_rules import MAX_NOTE, PROVIDERS, Provider, clean_don
 from talkback.core.money import JsonNumber
 from talkback.core.statuses import MESSAGE_STATUSES, MessageStatus
 from talkback.errors import Conflict, Invalid, NotFound
+from talkback.events.changes import DonationChanged
 from talkback.events.dispatcher import Changes
 from talkback.funding.campaigns import (
     Campaign,
@@ -118,6 +119,19 @@ async def record_donation(
             return False
         moved = await move_totals(conn, campaign.id, raised_minor=draft.amount_minor, donors=1)
         changes.record(campaign_changed(moved))
+        donation_id = (
+            await conn.execute(
+                select(donations.c.id).where(
+                    donations.c.provider == draft.provider,
+                    donations.c.provider_ref == draft.provider_ref,
+                )
+            )
+        ).scalar_one()
+        changes.record(
+            DonationChanged(
+                site.id, donation_id, "received", draft.amount_minor, 0, campaign.currency
+            )
+        )
         if staff is not None:
             await audit_campaign_action(
                 conn, site, staff, "donation.add", campaign.id,
@@ -231,6 +245,9 @@ async def _apply_refund(
         conn, row.campaign_id, raised_minor=before - after, donors=-lost_donor
     )
     changes.record(campaign_changed(moved))
+    changes.record(
+        DonationChanged(row.site_id, row.id, "refunded", row.amount_minor, after, row.currency)
+    )
     return moved
 
 
