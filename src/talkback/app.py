@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from talkback import __version__
+from talkback.accounts import routes as account_routes
 from talkback.admin import api as admin_api
 from talkback.admin import campaigns as admin_campaigns
 from talkback.admin import donations as admin_donations
@@ -22,10 +23,15 @@ from talkback.comments import stream, vote_routes
 from talkback.config import Settings, get_settings
 from talkback.context import Context
 from talkback.demo import checkout_page as demo_checkout
+from talkback.demo import mailbox as demo_mailbox
 from talkback.demo import page as demo_page
 from talkback.funding import routes as funding_routes
 from talkback.funding import webhook_route
+from talkback.mail.transport import MailboxTransport
 from talkback.readers import routes as reader_routes
+from talkback.staff_mail import outbox_api, outbox_pages, reset_pages
+from talkback.subscriptions import pages as subscription_pages
+from talkback.subscriptions import routes as subscription_routes
 from talkback.web import health, widget_assets
 from talkback.web.api_docs import install_api_docs
 from talkback.web.body_limit import BodyLimitMiddleware
@@ -69,14 +75,17 @@ def create_app(settings: Settings | None = None, *, demo: bool = False) -> FastA
     # Every module's router is included here (a module only combines its own routers). A
     # request is served by the first route that matches it: the order is behaviour.
     for module in (
-        comment_routes, vote_routes, reader_routes, stream, health, widget_assets,
+        comment_routes, vote_routes, reader_routes, account_routes, stream, health,
+        widget_assets, subscription_routes, subscription_pages,
         funding_routes, webhook_route,
         admin_api, admin_ui, admin_pages, admin_readers, admin_campaigns, admin_donations,
-        admin_funding_api,
+        admin_funding_api, outbox_api, outbox_pages, reset_pages,
     ):  # fmt: skip
         app.include_router(module.router)
     if context.settings.demo_payments and context.settings.stripe_secret_key is None:
         app.include_router(demo_checkout.router)
+    if isinstance(context.mail.transport, MailboxTransport):
+        app.include_router(demo_mailbox.router)
     if demo:
         app.include_router(demo_page.router)
     install_api_docs(app)

@@ -155,7 +155,7 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     from talkback.app import create_app
     from talkback.demo.content import demo_origins, demo_settings, seed_demo
 
-    settings = demo_settings(get_settings())
+    settings = demo_settings(get_settings(), public_url=f"http://{host}:{port}")
     _with_database(settings, migrate_database)
     admin = run_reporting_errors(lambda: seed_demo(settings, demo_origins(host, port)))
     console.print(f"Talkback demo: open http://{host}:{port}/", soft_wrap=True)
@@ -169,6 +169,8 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
         soft_wrap=True,
         markup=False,
     )
+    if settings.demo_mailbox:
+        console.print(f"Mail (no TALKBACK_SMTP_URL set): http://{host}:{port}/demo/mailbox")
     uvicorn.run(create_app(settings, demo=True), host=host, port=port, access_log=False)
 
 

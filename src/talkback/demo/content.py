@@ -23,7 +23,7 @@ from talkback.core.identity import hash_ip
 from talkback.demo.funding import prepare_demo_campaign
 from talkback.errors import Conflict, NotFound
 from talkback.readers.tokens import Reader
-from talkback.sites.sites import Site, create_site, load_site
+from talkback.sites.sites import Site, create_site, load_site, set_site_option
 from talkback.staff.accounts import create_staff, list_staff
 from talkback.store.database import Database
 
@@ -33,6 +33,8 @@ DEMO_SITE_NAME = "The Wendmouth Courier"
 DEMO_LOCALE = "en_GB"
 DEMO_ADMIN_EMAIL = "editor@wendmouth-courier.example"
 DEMO_ADMIN_PASSWORD_FILE = "demo-admin-password"
+DEMO_DIGEST_SECONDS = "10"
+"""The demo site's digest window: follow-ups within ten seconds share one mail."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,10 +268,18 @@ class DemoAdmin:
     """None when the file it was kept in has been removed since."""
 
 
-def demo_settings(settings: Settings) -> Settings:
-    """The demo's settings: a secret generated into the data dir on first use, and gifts
-    taken on the local test checkout page unless Stripe keys are set."""
-    return with_persisted_secret(settings).model_copy(update={"demo_payments": True})
+def demo_settings(settings: Settings, public_url: str | None = None) -> Settings:
+    """The demo's settings: a secret generated into the data dir on first use, gifts
+    taken on the local test checkout page unless Stripe keys are set, and mail kept in the
+    local mailbox page unless an SMTP server is set.
+
+    `public_url` (the address the demo serves on) starts the links in its mail, unless
+    TALKBACK_PUBLIC_URL says otherwise (a demo behind a proxy or tunnel).
+    """
+    update: dict[str, object] = {"demo_payments": True, "demo_mailbox": not settings.smtp_url}
+    if public_url and "public_url" not in settings.model_fields_set:
+        update["public_url"] = public_url
+    return with_persisted_secret(settings).model_copy(update=update)
 
 
 def demo_origins(host: str, port: int) -> list[str]:
@@ -318,6 +328,9 @@ async def prepare_demo(ctx: Context, origins: list[str]) -> None:
     article's thread is empty, so restarting `talkback demo` never duplicates anything.
     """
     site = await _demo_site(ctx, origins)
+    if "digest_window_seconds" not in site.notifications:
+        # A newcomer trying "Notify of" should see the mail within seconds, not minutes.
+        site = await set_site_option(ctx.database, DEMO_SITE, "digest_window", DEMO_DIGEST_SECONDS)
     counts = await count_comments(ctx, site, [DEMO_URI])
     if counts[DEMO_URI] == 0:
         await _seed_thread(ctx, site)

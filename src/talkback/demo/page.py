@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader
 
 from talkback.demo.content import ARTICLE, DEMO_SITE
+from talkback.mail.transport import MailboxTransport
 from talkback.web.deps import Ctx
 
 router = APIRouter(include_in_schema=False)
@@ -31,5 +32,7 @@ async def article_page(ctx: Ctx) -> HTMLResponse:
         paper=site.name,
         article=ARTICLE,
         published=format_date(ARTICLE.published, "long", locale=site.locale),
+        # The mail "Notify of" and "Sign in" send lands there while no SMTP server is set.
+        mailbox=isinstance(ctx.mail.transport, MailboxTransport),
     )
     return HTMLResponse(html)
