@@ -82,6 +82,21 @@ def _new_nonce() -> str:
     return secrets.token_hex(16)
 
 
+async def hash_password(password: str) -> str:
+    """The argon2 hash of a password that meets the rules (hashed in a worker thread)."""
+    return await asyncio.to_thread(_hasher.hash, check_password(password))
+
+
+async def replace_password(conn: AsyncConnection, staff_id: int, password_hash: str) -> None:
+    """A new password and a new nonce, in the caller's transaction: every session signed
+    in before (with the old password, perhaps by whoever knew it) ends with it."""
+    await conn.execute(
+        update(staff)
+        .where(staff.c.id == staff_id)
+        .values(password_hash=password_hash, session_nonce=_new_nonce())
+    )
+
+
 async def create_staff(
     database: Database,
     email: str,

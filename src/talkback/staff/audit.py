@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -10,10 +10,12 @@ from typing_extensions import TypedDict
 
 from talkback import clock
 from talkback.comments.views import iso
-from talkback.context import Context
 from talkback.sites.sites import Site
 from talkback.store.tables import audit_log
 from talkback.store.tables import staff as staff_accounts
+
+if TYPE_CHECKING:  # the context builds features that record audit entries
+    from talkback.context import Context
 
 SYSTEM_ACTOR = "system"
 
