@@ -46,6 +46,11 @@ from talkback.funding.campaigns import campaign_changed, campaign_of, lock_campa
 from talkback.sites.sites import Site
 from talkback.store.queries import lock_thread
 from talkback.store.tables import campaigns, comments, donations, reports, threads, votes
+from talkback.subscriptions.reader_data import (
+    ExportedSubscription,
+    exported_subscriptions,
+    forget_subscriptions,
+)
 
 FORMAT = "talkback-reader-data"
 VERSION = 1
@@ -121,6 +126,8 @@ class ReaderData(TypedDict):
     votes: list[ExportedVote]
     reports: list[ExportedReport]
     donations: list[ExportedDonation]
+    subscriptions: list[ExportedSubscription]
+    """Their "Notify of" subscriptions (`subscriptions/`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +138,8 @@ class ReaderDeletion:
     reports_removed: int = 0
     # Name, email and message removed; the amounts stay for the totals and the books.
     donations_anonymised: int = 0
+    # Their "Notify of" subscriptions, confirmed or not.
+    subscriptions_removed: int = 0
 
 
 def _by_email(site: Site, email: str) -> Any:
@@ -182,6 +191,7 @@ async def export_reader_data(ctx: Context, site: Site, email: str) -> ReaderData
                 .order_by(donations.c.created_at, donations.c.id)
             )
         ).all()
+        subscribed = await exported_subscriptions(conn, site.id, email, _reader_ids(rows))
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -200,7 +210,12 @@ async def export_reader_data(ctx: Context, site: Site, email: str) -> ReaderData
             for row in report_rows
         ],
         "donations": [_donation(row) for row in donation_rows],
+        "subscriptions": subscribed,
     }  # fmt: skip
+
+
+def _reader_ids(rows: Any) -> list[str]:
+    return sorted({row.reader_id for row in rows if row.reader_id})
 
 
 def _voters(rows: Any) -> list[str]:
@@ -277,6 +292,8 @@ async def delete_reader_data(
         withdrawn = await _withdraw_votes(conn, vote_rows)
         reported = await _remove_reports(conn, site, voters)
         gifts = await _anonymise_donations(conn, site, email)
+        # Before the account goes: its id is a reader id their subscriptions may carry.
+        unsubscribed = await forget_subscriptions(conn, site.id, email, _reader_ids(rows))
         ids = [row.id for row in rows]
         if keep_comments:
             await _anonymise(conn, ids, ctx.secret_key)
@@ -296,6 +313,7 @@ async def delete_reader_data(
             votes_withdrawn=withdrawn,
             reports_removed=reported,
             donations_anonymised=len(gifts),
+            subscriptions_removed=unsubscribed,
         )
         if pages:
             changes.record(ThreadsRewritten(site.id, tuple(pages.values())))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, NotRequired
+from typing import NotRequired
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -15,6 +15,7 @@ from talkback.context import Context
 from talkback.readers.tokens import Reader, edit_deadline
 from talkback.sites.sites import Site
 from talkback.store.tables import comments, threads, votes
+from talkback.subscriptions.views import Subscription, reader_subscriptions
 
 
 class EditableComment(TypedDict):
@@ -30,8 +31,9 @@ class ReaderState(TypedDict):
     votes: dict[str, int]
     """The reader's vote (1 or -1) by comment id."""
     editable: list[EditableComment]
-    subscriptions: list[Any]
-    """Always empty for now: "Notify of" subscriptions, whose shape comes with them."""
+    subscriptions: list[Subscription]
+    """The reader's "Notify of" subscriptions on the whole site (made under their reader
+    token, or to their account's address), confirmed or still waiting."""
     shadowed: list[PublicComment]
     reader_token: NotRequired[str]
     """Only to a reader who came without one: the widget keeps it and sends it back."""
@@ -41,6 +43,7 @@ async def reader_state(ctx: Context, site: Site, uri: str, reader: Reader) -> Re
     """The reader's votes on the page and the comments they may still edit (by token)."""
     state: ReaderState = {"votes": {}, "editable": [], "subscriptions": [], "shadowed": []}
     async with ctx.database.read() as conn:
+        state["subscriptions"] = await reader_subscriptions(conn, site.id, reader.reader_id)
         thread_id = await conn.scalar(
             select(threads.c.id).where(threads.c.site_id == site.id, threads.c.uri == uri)
         )
