@@ -18,6 +18,8 @@ from talkback.admin import funding_api as admin_funding_api
 from talkback.admin import pages as admin_pages
 from talkback.admin import readers as admin_readers
 from talkback.admin import ui as admin_ui
+from talkback.admin import webhooks as admin_webhooks
+from talkback.admin import webhooks_api as admin_webhooks_api
 from talkback.comments import routes as comment_routes
 from talkback.comments import stream, vote_routes
 from talkback.config import Settings, get_settings
@@ -79,7 +81,8 @@ def create_app(settings: Settings | None = None, *, demo: bool = False) -> FastA
         widget_assets, subscription_routes, subscription_pages,
         funding_routes, webhook_route,
         admin_api, admin_ui, admin_pages, admin_readers, admin_campaigns, admin_donations,
-        admin_funding_api, outbox_api, outbox_pages, reset_pages,
+        admin_funding_api, outbox_api, outbox_pages, reset_pages, admin_webhooks_api,
+        admin_webhooks,
     ):  # fmt: skip
         app.include_router(module.router)
     if context.settings.demo_payments and context.settings.stripe_secret_key is None:

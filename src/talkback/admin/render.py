@@ -64,6 +64,11 @@ NOTICES = {
     "message_approved": "Message approved: it shows on the donor wall.",
     "message_pending": "Message held for review.",
     "message_rejected": "Message rejected.",
+    "webhook_activated": "Endpoint activated.",
+    "webhook_deactivated": "Endpoint deactivated: it gets test events only.",
+    "webhook_deleted": "Endpoint deleted, with its delivery log.",
+    "webhook_test": "Test event queued.",
+    "webhook_redelivered": "Delivery queued again.",
 }
 
 

@@ -91,7 +91,7 @@ async def list_endpoints(ctx: Context, site: Site) -> list[Endpoint]:
 
 async def find_endpoint(ctx: Context, site: Site, endpoint_id: int) -> Endpoint:
     async with ctx.database.read() as conn:
-        return endpoint_view(await _endpoint_in(conn, site, endpoint_id))
+        return endpoint_view(await endpoint_row(conn, site, endpoint_id))
 
 
 async def create_endpoint(
@@ -116,7 +116,7 @@ async def create_endpoint(
                 insert(webhook_endpoints).values(**values).returning(webhook_endpoints)
             )
         ).one()
-        await _audit(conn, site, staff, "webhook.create", row.id, {"url": row.url})
+        await audit_webhook(conn, site, staff, "webhook.create", row.id, {"url": row.url})
         return {"endpoint": endpoint_view(row), "secret": row.secret}
 
     return await ctx.database.write(job)
@@ -138,7 +138,7 @@ async def update_endpoint(
     }
 
     async def job(conn: AsyncConnection) -> Endpoint:
-        before = await _endpoint_in(conn, site, endpoint_id)
+        before = await endpoint_row(conn, site, endpoint_id)
         if not values:
             return endpoint_view(before)
         row = (
@@ -150,7 +150,7 @@ async def update_endpoint(
             )
         ).one()
         changed = {key: value for key, value in values.items() if getattr(before, key) != value}
-        await _audit(conn, site, staff, "webhook.update", endpoint_id, changed)
+        await audit_webhook(conn, site, staff, "webhook.update", endpoint_id, changed)
         return endpoint_view(row)
 
     return await ctx.database.write(job)
@@ -162,7 +162,7 @@ async def rotate_secret(
     secret = new_secret()
 
     async def job(conn: AsyncConnection) -> EndpointWithSecret:
-        await _endpoint_in(conn, site, endpoint_id)
+        await endpoint_row(conn, site, endpoint_id)
         row = (
             await conn.execute(
                 update(webhook_endpoints)
@@ -171,7 +171,7 @@ async def rotate_secret(
                 .returning(webhook_endpoints)
             )
         ).one()
-        await _audit(conn, site, staff, "webhook.rotate_secret", endpoint_id, {})
+        await audit_webhook(conn, site, staff, "webhook.rotate_secret", endpoint_id, {})
         return {"endpoint": endpoint_view(row), "secret": secret}
 
     return await ctx.database.write(job)
@@ -182,14 +182,14 @@ async def delete_endpoint(ctx: Context, site: Site, endpoint_id: int, staff: Sta
     reference it ON DELETE CASCADE); deactivate it instead to keep the log."""
 
     async def job(conn: AsyncConnection) -> None:
-        row = await _endpoint_in(conn, site, endpoint_id)
+        row = await endpoint_row(conn, site, endpoint_id)
         await conn.execute(delete(webhook_endpoints).where(webhook_endpoints.c.id == endpoint_id))
-        await _audit(conn, site, staff, "webhook.delete", endpoint_id, {"url": row.url})
+        await audit_webhook(conn, site, staff, "webhook.delete", endpoint_id, {"url": row.url})
 
     await ctx.database.write(job)
 
 
-async def _endpoint_in(conn: AsyncConnection, site: Site, endpoint_id: int) -> Any:
+async def endpoint_row(conn: AsyncConnection, site: Site, endpoint_id: int) -> Any:
     row = (
         await conn.execute(
             select(webhook_endpoints).where(
@@ -202,7 +202,7 @@ async def _endpoint_in(conn: AsyncConnection, site: Site, endpoint_id: int) -> A
     return row
 
 
-async def _audit(
+async def audit_webhook(
     conn: AsyncConnection,
     site: Site,
     staff: StaffMember,
