@@ -3,19 +3,34 @@
 Rows are leased, not locked for the length of a delivery: a batch is claimed in one short
 transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers never claim the
 same row; SQLite has one writer, which serialises claims), then delivered outside any
-transaction. A worker killed mid-batch leaves its rows `sending` until `leased_until`
-passes; then any worker takes them again, with the same `message_id`.
+transaction. While the batch is out the worker renews its lease, so a slow batch is not
+taken over by another worker; a worker killed mid-batch stops renewing, and once
+`leased_until` passes any worker takes its rows again, with the same `message_id`.
+
+A message is only started while this worker still holds its lease with time to spare,
+and an outcome is only recorded while it still does (the `lease_owner` guard), so a worker
+that outlived its lease can neither send what another took over nor overwrite its result.
+
+Outcomes are recorded in groups: while one group's transaction commits, the next
+deliveries go on, and everything they finished is recorded by the next transaction. A
+crash can thus leave a few sent messages unmarked (sent again later, under the same
+Message-ID); it never leaves one marked and unsent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import secrets
+import socket
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -57,6 +72,71 @@ class WorkerOptions:
     lease_seconds: float = 60.0
     poll_seconds: float = 0.5
     first_retry_seconds: float = FIRST_RETRY_SECONDS
+    concurrency: int = 8
+    """Deliveries of one batch in flight at once: webhooks to slow receivers overlap;
+    mail queues for the one SMTP connection, rendering the next while one is sent."""
+
+
+def worker_name() -> str:
+    """The lease owner: host and process id to tell workers apart in the attempt log,
+    and a random part so that two workers can never share a name."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+@dataclass(slots=True)
+class _Outcome:
+    item: OutboxItem
+    status: str  # sent | pending (to retry) | failed | dropped
+    duration_ms: int
+    error: str | None = None
+    status_code: int | None = None
+    not_before: datetime | None = None
+
+
+@dataclass(slots=True)
+class _Lease:
+    """What this worker holds of a batch, and until when (on its monotonic clock)."""
+
+    held: set[int]
+    valid_until: float
+    seconds: float
+
+    def holds(self, outbox_id: int) -> bool:
+        """Held, with at least a third of the lease left for the delivery itself."""
+        return outbox_id in self.held and time.monotonic() < self.valid_until - self.seconds / 3
+
+
+@dataclass(slots=True)
+class _Recorder:
+    """Records outcomes in groups: one transaction for whatever finished meanwhile."""
+
+    database: Database
+    owner: str
+    pending: list[_Outcome] = field(default_factory=list)
+    task: asyncio.Task[None] | None = None
+
+    def add(self, outcome: _Outcome) -> None:
+        self.pending.append(outcome)
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._record_pending())
+
+    async def _record_pending(self) -> None:
+        while self.pending:
+            group, self.pending = self.pending, []
+            try:
+                await self.database.write(partial(_record, outcomes=group, owner=self.owner))
+            except Exception:
+                # Kept for the next try; if none succeeds, the lease runs out and the
+                # messages are sent again under their Message-IDs.
+                log.exception("event=outbox_record_failed count=%d", len(group))
+                self.pending[:0] = group
+                return
+
+    async def close(self) -> None:
+        if self.task is not None:
+            await self.task
+        if self.pending:
+            await self._record_pending()
 
 
 class OutboxWorker:
@@ -69,7 +149,7 @@ class OutboxWorker:
         self._database = database
         self._handlers = handlers
         self.options = options or WorkerOptions()
-        self.owner = secrets.token_hex(8)
+        self.owner = worker_name()
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -77,10 +157,13 @@ class OutboxWorker:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Deliver until `stop` is set; a failing round is logged and retried next poll."""
+        """Deliver until `stop` is set; a failing round is logged and retried next poll.
+
+        Once `stop` is set no further message is started: those in flight are finished
+        and recorded, and the rest of the batch is handed back at once."""
         while not stop.is_set():
             try:
-                delivered = await self.run_once()
+                delivered = await self.run_once(stop)
             except Exception:
                 log.exception("event=outbox_round_failed")
                 delivered = 0
@@ -94,15 +177,21 @@ class OutboxWorker:
             for waiter in pending:
                 waiter.cancel()
 
-    async def run_once(self) -> int:
-        """Claim one batch and deliver it; returns how many items were handled."""
+    async def run_once(self, stop: asyncio.Event | None = None) -> int:
+        """Claim one batch and deliver it; returns how many items were claimed."""
         # A claim is a write (on SQLite it waits its turn behind every comment being
         # posted), so first ask with a plain read whether anything is due at all.
         if not await self._anything_due():
             return 0
+        claimed_at = time.monotonic()
         items = await self._database.write(self._claim)
         if items:
-            await asyncio.gather(*(self._deliver(item) for item in items))
+            lease = _Lease(
+                held={item.id for item in items},
+                valid_until=claimed_at + self.options.lease_seconds,
+                seconds=self.options.lease_seconds,
+            )
+            await self._deliver_batch(items, lease, stop)
         return len(items)
 
     async def _anything_due(self) -> bool:
@@ -133,90 +222,164 @@ class OutboxWorker:
         rows = await conn.execute(select(outbox).where(outbox.c.id.in_(ids)).order_by(outbox.c.id))
         return [OutboxItem.from_row(row) for row in rows]
 
-    async def _deliver(self, item: OutboxItem) -> None:
+    async def _deliver_batch(
+        self, items: Sequence[OutboxItem], lease: _Lease, stop: asyncio.Event | None
+    ) -> None:
+        recorder = _Recorder(self._database, self.owner)
+        waiting: Iterator[OutboxItem] = iter(items)
+        started: set[int] = set()
+
+        async def deliver_in_turn() -> None:
+            for item in waiting:
+                if stop is not None and stop.is_set():
+                    return
+                if not lease.holds(item.id):
+                    log.warning("event=outbox_lease_lost id=%s", item.id)
+                    continue
+                started.add(item.id)
+                recorder.add(await self._attempt(item))
+
+        renewing = asyncio.create_task(self._keep_lease(lease))
+        try:
+            lanes = min(self.options.concurrency, len(items))
+            await asyncio.gather(*(deliver_in_turn() for _ in range(lanes)))
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+            await recorder.close()
+            unstarted = [item.id for item in items if item.id not in started]
+            if unstarted and lease.held:
+                await self._database.write(lambda conn: self._release(conn, unstarted))
+
+    async def _keep_lease(self, lease: _Lease) -> None:
+        """Renew the lease on the batch's unfinished rows every third of its length;
+        rows another worker took over meanwhile are no longer held."""
+        while True:
+            await asyncio.sleep(lease.seconds / 3)
+            renewed_at = time.monotonic()
+            try:
+                held = await self._database.write(lambda conn: self._renew(conn, lease.held))
+            except Exception:
+                log.exception("event=outbox_lease_renewal_failed")
+                continue
+            lease.held &= held
+            lease.valid_until = renewed_at + lease.seconds
+
+    async def _renew(self, conn: AsyncConnection, ids: set[int]) -> set[int]:
+        if not ids:
+            return set()
+        until = clock.now() + timedelta(seconds=self.options.lease_seconds)
+        rows = await conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(ids), *_held_by(self.owner))
+            .values(leased_until=until)
+            .returning(outbox.c.id)
+        )
+        return set(rows.scalars())
+
+    async def _release(self, conn: AsyncConnection, ids: list[int]) -> None:
+        """Hand back what was claimed but never started (the worker is stopping)."""
+        await conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(ids), *_held_by(self.owner))
+            .values(status="pending", lease_owner=None, leased_until=None)
+        )
+
+    async def _attempt(self, item: OutboxItem) -> _Outcome:
         handler = self._handlers.get(item.kind)
         started = time.perf_counter()
-        status_code: int | None = None
+
+        def outcome(status: str, **details: Any) -> _Outcome:
+            duration_ms = int((time.perf_counter() - started) * 1000)
+            return _Outcome(item, status, duration_ms, **details)
+
         try:
             if handler is None:
                 raise DeliveryFailed(f"no handler for messages of kind {item.kind!r}")
             status_code = await handler(item)
         except NothingToSend as exc:
-            await self._finish(item, status="dropped", error=str(exc), started=started)
+            return outcome("dropped", error=str(exc))
         except DeliveryFailed as exc:
-            await self._failed(item, exc, started)
+            return self._failure(item, exc, outcome)
         except Exception as exc:  # a bug in a handler must not stop the others
             log.exception("event=outbox_handler_failed kind=%s id=%s", item.kind, item.id)
-            await self._failed(item, DeliveryFailed(f"{type(exc).__name__}: {exc}"), started)
-        else:
-            await self._finish(item, status="sent", status_code=status_code, started=started)
+            return self._failure(item, DeliveryFailed(f"{type(exc).__name__}: {exc}"), outcome)
+        return outcome("sent", status_code=status_code)
 
-    async def _failed(self, item: OutboxItem, exc: DeliveryFailed, started: float) -> None:
+    def _failure(
+        self, item: OutboxItem, exc: DeliveryFailed, outcome: Callable[..., _Outcome]
+    ) -> _Outcome:
         attempts = item.attempts + 1
         if exc.permanent or attempts >= MAX_ATTEMPTS:
-            await self._finish(
-                item, status="failed", error=exc.error, status_code=exc.status_code,
-                started=started,
-            )  # fmt: skip
             log.warning(
                 "event=outbox_gave_up id=%s kind=%s error=%s", item.id, item.kind, exc.error
             )
-            return
+            return outcome("failed", error=exc.error, status_code=exc.status_code)
         retry_at = clock.now() + retry_delay(attempts, first=self.options.first_retry_seconds)
-        await self._finish(
-            item, status="pending", error=exc.error, status_code=exc.status_code,
-            started=started, not_before=retry_at,
-        )  # fmt: skip
+        return outcome("pending", error=exc.error, status_code=exc.status_code,
+                       not_before=retry_at)  # fmt: skip
 
-    async def _finish(
-        self,
-        item: OutboxItem,
-        *,
-        status: str,
-        started: float,
-        error: str | None = None,
-        status_code: int | None = None,
-        not_before: datetime | None = None,
-    ) -> None:
-        """Record one attempt; only while this worker still holds the lease, so a worker
-        that outlived its lease cannot undo what the next one recorded."""
-        duration_ms = int((time.perf_counter() - started) * 1000)
-        now = clock.now()
+
+async def _record(conn: AsyncConnection, *, outcomes: Sequence[_Outcome], owner: str) -> None:
+    """Record a group of outcomes, each only while `owner` still holds its lease, so a
+    worker that outlived its lease cannot undo what the next one recorded."""
+    now = clock.now()
+    recorded: set[int] = set()
+    sent = [o.item.id for o in outcomes if o.status == "sent"]
+    if sent:  # the common case, in one statement
+        rows = await conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(sent), *_held_by(owner))
+            .values(
+                status="sent",
+                attempts=outbox.c.attempts + 1,
+                sent_at=now,
+                lease_owner=None,
+                leased_until=None,
+                last_error=None,
+            )
+            .returning(outbox.c.id)
+        )
+        recorded.update(rows.scalars())
+    for o in outcomes:
+        if o.status == "sent":
+            continue
         values: dict[str, object] = {
-            "status": status,
-            "attempts": item.attempts + (0 if status == "dropped" else 1),
+            "status": o.status,
+            "attempts": outbox.c.attempts + (0 if o.status == "dropped" else 1),
             "lease_owner": None,
             "leased_until": None,
-            "last_error": error[:1000] if error else None,
+            "last_error": o.error[:1000] if o.error else None,
         }
-        if status == "sent":
-            values["sent_at"] = now
-        if not_before is not None:
-            values["not_before"] = not_before
+        if o.not_before is not None:
+            values["not_before"] = o.not_before
+        rows = await conn.execute(
+            update(outbox)
+            .where(outbox.c.id == o.item.id, *_held_by(owner))
+            .values(**values)
+            .returning(outbox.c.id)
+        )
+        recorded.update(rows.scalars())
+    attempts = [
+        {
+            "outbox_id": o.item.id,
+            "at": now,
+            "ok": o.status == "sent",
+            "status_code": o.status_code,
+            "error": o.error[:1000] if o.error else None,
+            "duration_ms": o.duration_ms,
+            "worker": owner,
+        }
+        for o in outcomes
+        if o.item.id in recorded and o.status != "dropped"
+    ]
+    if attempts:
+        await conn.execute(insert(outbox_attempts), attempts)
 
-        async def job(conn: AsyncConnection) -> None:
-            updated = await conn.execute(
-                update(outbox)
-                .where(
-                    outbox.c.id == item.id,
-                    outbox.c.status == "sending",
-                    outbox.c.lease_owner == self.owner,
-                )
-                .values(**values)
-            )
-            if updated.rowcount and status != "dropped":
-                await conn.execute(
-                    insert(outbox_attempts).values(
-                        outbox_id=item.id,
-                        at=now,
-                        ok=status == "sent",
-                        status_code=status_code,
-                        error=error[:1000] if error else None,
-                        duration_ms=duration_ms,
-                    )
-                )
 
-        await self._database.write(job)
+def _held_by(owner: str) -> tuple[ColumnElement[bool], ...]:
+    return (outbox.c.status == "sending", outbox.c.lease_owner == owner)
 
 
 def _due(now: datetime) -> ColumnElement[bool]:

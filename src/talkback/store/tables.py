@@ -286,6 +286,8 @@ outbox_attempts = Table(
     Column("status_code", Integer, nullable=True),
     Column("error", String(1000), nullable=True),
     Column("duration_ms", Integer, nullable=False),
+    # Which worker made the attempt (its lease owner: host, process id, random part).
+    Column("worker", String(64), nullable=True),
     Index("ix_outbox_attempts_outbox_id", "outbox_id"),
 )
 

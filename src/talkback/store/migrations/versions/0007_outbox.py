@@ -90,6 +90,7 @@ def upgrade() -> None:
         sa.Column("status_code", sa.Integer(), nullable=True),
         sa.Column("error", sa.String(length=1000), nullable=True),
         sa.Column("duration_ms", sa.Integer(), nullable=False),
+        sa.Column("worker", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["outbox_id"],
             ["outbox.id"],
