@@ -41,6 +41,13 @@ class Conflict(TalkbackError):
     code = "conflict"
 
 
+class Gone(TalkbackError):
+    """Something that was valid once and is no more: a used or expired email link."""
+
+    status = 410
+    code = "gone"
+
+
 class TooLarge(TalkbackError):
     status = 413
     code = "too_large"

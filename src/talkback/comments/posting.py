@@ -6,7 +6,7 @@ Markdown is rendered before the write is queued, so the writer spends no time on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
+from talkback.accounts.service import account_of, keep_display_name
 from talkback.comments.views import PUBLIC_COLUMNS, PassageAnchor, PublicComment, public_comment
 from talkback.comments.visibility import bump_thread, change_status, propagate_to_parents
 from talkback.comments.writes import INSERT_COMMENT, claim_thread
@@ -82,6 +83,12 @@ async def post_comment(
     shown; a shadow-banned author is shown their comment as published, with no reasons,
     and nobody else sees it.
     """
+    account = await account_of(ctx, site, reader)
+    if account is not None:
+        # Signed in: the account's name (or, until it has one, the name given now) and
+        # its address, whatever the form said, so one reader is one name on every device.
+        name = account.display_name or draft.author_name
+        draft = replace(draft, author_name=name, email=account.email)
     _check_guest_identity(site, draft)
     screening = await screen_new_comment(
         ctx, site, text=draft.text, author_name=draft.author_name, email=draft.email,
@@ -115,6 +122,8 @@ async def post_comment(
             "upvotes": 0, "downvotes": 0, "score": 0, "reply_count": 0,
         }  # fmt: skip
         row = (await conn.execute(INSERT_COMMENT, values)).one()
+        if account is not None and account.display_name is None and draft.author_name:
+            await keep_display_name(conn, account, draft.author_name)
         if approved:
             await propagate_to_parents(conn, parent_id, 1)
         # The insert hands back the stored row and the upsert the new count: the event

@@ -31,6 +31,7 @@ from sqlalchemy.orm import aliased
 from typing_extensions import TypedDict
 
 from talkback import clock
+from talkback.accounts.forget import ExportedAccount, exported_account, forget_address
 from talkback.comments.recount import recount_thread
 from talkback.comments.views import PassageAnchor
 from talkback.context import Context
@@ -126,6 +127,8 @@ class ReaderData(TypedDict):
     votes: list[ExportedVote]
     reports: list[ExportedReport]
     donations: list[ExportedDonation]
+    account: ExportedAccount | None
+    """Their sign-in account on the site, if they made one (`accounts/`)."""
     subscriptions: list[ExportedSubscription]
     """Their "Notify of" subscriptions (`subscriptions/`)."""
 
@@ -138,6 +141,8 @@ class ReaderDeletion:
     reports_removed: int = 0
     # Name, email and message removed; the amounts stay for the totals and the books.
     donations_anonymised: int = 0
+    # Their sign-in account (0 or 1) and the sign-in links mailed to them.
+    accounts_removed: int = 0
     # Their "Notify of" subscriptions, confirmed or not.
     subscriptions_removed: int = 0
 
@@ -191,6 +196,7 @@ async def export_reader_data(ctx: Context, site: Site, email: str) -> ReaderData
                 .order_by(donations.c.created_at, donations.c.id)
             )
         ).all()
+        account = await exported_account(conn, site.id, email)
         subscribed = await exported_subscriptions(conn, site.id, email, _reader_ids(rows))
     return {
         "format": FORMAT,
@@ -210,6 +216,7 @@ async def export_reader_data(ctx: Context, site: Site, email: str) -> ReaderData
             for row in report_rows
         ],
         "donations": [_donation(row) for row in donation_rows],
+        "account": account,
         "subscriptions": subscribed,
     }  # fmt: skip
 
@@ -294,6 +301,7 @@ async def delete_reader_data(
         gifts = await _anonymise_donations(conn, site, email)
         # Before the account goes: its id is a reader id their subscriptions may carry.
         unsubscribed = await forget_subscriptions(conn, site.id, email, _reader_ids(rows))
+        accounts_removed = await forget_address(conn, site.id, email)
         ids = [row.id for row in rows]
         if keep_comments:
             await _anonymise(conn, ids, ctx.secret_key)
@@ -313,6 +321,7 @@ async def delete_reader_data(
             votes_withdrawn=withdrawn,
             reports_removed=reported,
             donations_anonymised=len(gifts),
+            accounts_removed=accounts_removed,
             subscriptions_removed=unsubscribed,
         )
         if pages:

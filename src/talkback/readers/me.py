@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from typing_extensions import TypedDict
 
 from talkback import clock
+from talkback.accounts.service import PublicAccount, account_of
 from talkback.comments.views import PublicComment, iso, public_comment, select_public
 from talkback.context import Context
 from talkback.readers.tokens import Reader, edit_deadline
@@ -35,13 +36,19 @@ class ReaderState(TypedDict):
     """The reader's "Notify of" subscriptions on the whole site (made under their reader
     token, or to their account's address), confirmed or still waiting."""
     shadowed: list[PublicComment]
+    account: PublicAccount | None
+    """The account the reader signed in to on this site by email link; null for guests."""
     reader_token: NotRequired[str]
     """Only to a reader who came without one: the widget keeps it and sends it back."""
 
 
 async def reader_state(ctx: Context, site: Site, uri: str, reader: Reader) -> ReaderState:
     """The reader's votes on the page and the comments they may still edit (by token)."""
-    state: ReaderState = {"votes": {}, "editable": [], "subscriptions": [], "shadowed": []}
+    account = await account_of(ctx, site, reader)
+    state: ReaderState = {
+        "votes": {}, "editable": [], "subscriptions": [], "shadowed": [],
+        "account": account.public() if account else None,
+    }  # fmt: skip
     async with ctx.database.read() as conn:
         state["subscriptions"] = await reader_subscriptions(conn, site.id, reader.reader_id)
         thread_id = await conn.scalar(

@@ -40,7 +40,13 @@ def identify_reader(secret_key: str, ip: str, token: str | None) -> Reader:
 
 
 def issue_reader_token(secret_key: str) -> str:
-    return URLSafeSerializer(secret_key, salt=READER_SALT).dumps(secrets.token_urlsafe(16))
+    return issue_reader_token_for(secret_key, secrets.token_urlsafe(16))
+
+
+def issue_reader_token_for(secret_key: str, reader_id: str) -> str:
+    """A token for a known reader id: a signed-in reader's account id, on a new device."""
+    token: str = URLSafeSerializer(secret_key, salt=READER_SALT).dumps(reader_id)
+    return token
 
 
 def verify_reader_token(secret_key: str, token: str) -> str:

@@ -1,0 +1,1 @@
+"""Reader accounts: sign-in by a link sent by mail, one display name across devices."""
