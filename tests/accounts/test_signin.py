@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from talkback.sites.sites import create_site
 from tests.accounts.conftest import LINK, Mailbox
 from tests.api.conftest import ARTICLE, ORIGIN, SITE, running_api
@@ -138,3 +140,13 @@ async def test_links_are_rate_limited_per_address_and_per_ip(
         assert "Retry-After" in refused.headers
         await mail_sink.until(9)
     assert len(mail_sink.messages) == 9
+
+
+async def test_two_links_of_a_new_address_completed_at_once_make_one_account(
+    mailbox: Mailbox,
+) -> None:
+    _, first = await mailbox.link("twice@example.org")
+    _, second = await mailbox.link("twice@example.org")
+    answers = await asyncio.gather(mailbox.complete(first), mailbox.complete(second))
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert answers[0].json()["reader_token"] == answers[1].json()["reader_token"]

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from typing_extensions import TypedDict
 
@@ -152,7 +153,12 @@ async def complete_signin(ctx: Context, site: Site, token: str, reader: Reader) 
         )  # fmt: skip
         return Account(account_id, used.email, None)
 
-    account = await ctx.database.write(job)
+    try:
+        account = await ctx.database.write(job)
+    except IntegrityError:
+        # Two links of one new address completed at once (PostgreSQL): the other made the
+        # account, and this link is still unused, since the failed job was rolled back.
+        account = await ctx.database.write(job)
     return SignedIn(issue_reader_token_for(ctx.secret_key, account.id), account)
 
 
