@@ -53,11 +53,12 @@ class Subscriber:
 
     async def subscribed(self, email: str, kind: str = "thread", **kwargs: Any) -> int:
         """Subscribe and confirm through the link of the confirmation mail; the id."""
-        before = len(self.sink.to(email))
+        stored = email.lower()  # addresses are stored, and mailed to, in lower case
+        before = len(self.sink.to(stored))
         response = await self.subscribe(email, kind, **kwargs)
         assert response.status_code == 202, response.text
         assert response.json()["status"] == "confirmation_sent"
-        mail = await self.mail_to(email, before + 1)
+        mail = await self.mail_to(stored, before + 1)
         confirmed = await self.follow(link_in(mail, "/api/v1/subscriptions/confirm"), "POST")
         assert confirmed.status_code == 200, confirmed.text
         subscription_id: int = response.json()["subscription"]["id"]
@@ -79,14 +80,26 @@ class Subscriber:
         return await self.client.request(method, f"{parts.path}?{parts.query}", **kwargs)
 
     async def settle(self) -> list[str]:
-        """Deliver whatever is due now; the outbox's statuses by id."""
+        """Deliver whatever is due now, and let the in-process worker finish what it took;
+        then the outbox's statuses, by id."""
         worker = self.api.context.outbox.worker
-        while await worker.run_once():
-            pass
+        for _ in range(500):  # at most ten seconds
+            while await worker.run_once():
+                pass
+            rows = await self.api.context.database.read_rows(
+                select(outbox.c.kind, outbox.c.status).order_by(outbox.c.id)
+            )
+            if all(row.status != "sending" for row in rows):
+                return [f"{row.kind}:{row.status}" for row in rows]
+            await asyncio.sleep(0.02)
+        raise AssertionError("the outbox did not settle")
+
+    async def errors(self) -> list[str | None]:
+        """The outbox's last errors, by id, to show why a test found a message unsent."""
         rows = await self.api.context.database.read_rows(
-            select(outbox.c.kind, outbox.c.status).order_by(outbox.c.id)
+            select(outbox.c.last_error).order_by(outbox.c.id)
         )
-        return [f"{row.kind}:{row.status}" for row in rows]
+        return [row.last_error for row in rows]
 
 
 def link_in(message: EmailMessage, path: str) -> str:
@@ -119,4 +132,3 @@ async def subscriber(database_url: str, mail_sink: MailSink) -> AsyncIterator[Su
     async for world in open_subscriber(database_url, mail_sink):
         await set_option(world, "digest_window", "0")
         yield world
-
