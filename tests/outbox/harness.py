@@ -172,7 +172,8 @@ class WorkerProcess:
         )
 
     def output(self) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text(errors="replace")
 
     async def ready(self, within: float = 30.0) -> None:
@@ -203,3 +204,13 @@ class WorkerProcess:
             self.process.kill()
             self.process.wait(timeout=15)
         self._log.close()
+
+
+async def run_cli(env: dict[str, str], *args: str) -> tuple[int, str]:
+    """`talkback ARGS` as a process; its exit code and output."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "talkback", *args, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    return await process.wait(), output.decode(errors="replace")
