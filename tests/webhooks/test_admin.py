@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from talkback.store.tables import audit_log
-from tests.admin.conftest import MODERATOR
-from tests.webhooks.conftest import API, SITE, Hooks
+from tests.admin.conftest import MODERATOR, SITE
+from tests.webhooks.conftest import API, Hooks
 from tests.webhooks.receiver import Receiver
 from tests.webhooks.recipe import documented_verify
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.webhooks.conftest import API, ARTICLE, SITE, Hooks
+from tests.admin.conftest import SITE
+from tests.webhooks.conftest import API, ARTICLE, Hooks
 from tests.webhooks.receiver import Receiver
 
 CAMPAIGN = {"title": "Keep the Courier independent", "currency": "eur", "goal": 5000}
