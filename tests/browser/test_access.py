@@ -32,11 +32,12 @@ def test_a_comment_can_be_posted_with_the_keyboard_alone(
         stops.append(page.evaluate(FOCUSED))
         if stops[-1] == "Your comment":
             break
-    assert stops == ["Newest", "Oldest", "Most Voted", "Your comment"]
+    assert stops == ["Newest", "Oldest", "Most Voted", "Notify of", "Sign in", "Your comment"]
     page.keyboard.type("Typed without a mouse")
     page.keyboard.press("Tab")
     page.keyboard.type("Kim")
-    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # email
+    page.keyboard.press("Tab")  # "Notify me of replies"
     page.keyboard.press("Tab")
     assert page.evaluate(FOCUSED) == "Post comment"
     assert page.evaluate(OUTLINE) == "solid", "focus must be visible"

@@ -32,6 +32,11 @@ const MESSAGES = {
   campaign_not_found: 'errCampaignGone',
   payments_unavailable: 'errPayments',
   payment_provider_error: 'errPayments',
+  invalid_email: 'errEmail',
+  mail_unavailable: 'errMail',
+  signin_link_expired: 'errLinkExpired',
+  signin_link_used: 'errLinkUsed',
+  invalid_signin_link: 'errLinkInvalid',
 };
 
 /** Why a comment is held, by the server's reason code (else `held`). */
@@ -174,6 +179,36 @@ export class Api {
   /** Start a payment; answers `{url}`, the payment page to send the reader to. */
   checkout(id, gift) {
     return this.request('POST', `/campaigns/${encodeURIComponent(id)}/checkout`, { body: gift, plain: true });
+  }
+
+  /** `{email?, kind, comment_id?}`: answers `{status, subscription}` (confirmation_sent or subscribed). */
+  subscribe(body) {
+    return this.request('POST', '/subscriptions', { query: { uri: this.uri }, body, limited: 'errMailRateLimited' });
+  }
+
+  unsubscribe(id) {
+    return this.request('DELETE', `/subscriptions/${id}`);
+  }
+
+  /** Mail a sign-in link back to this page. */
+  signin(email) {
+    return this.request('POST', '/signin', { body: { email, uri: location.href.split('#')[0] }, limited: 'errMailRateLimited' });
+  }
+
+  /** Trade a sign-in link's token for a reader token of the account, kept from now on. */
+  async completeSignin(token) {
+    const answer = await this.request('POST', '/signin/complete', { body: { token } });
+    local.set(this.readerKey, answer.reader_token);
+    return answer;
+  }
+
+  rename(display_name) {
+    return this.request('PATCH', '/me', { body: { display_name } });
+  }
+
+  /** The reader's own data: GET downloads it, DELETE erases it. */
+  myData(method) {
+    return this.request(method, '/me/data');
   }
 
   streamUrl() {

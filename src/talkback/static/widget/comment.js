@@ -177,6 +177,7 @@ function replyForm(record, ctx, close) {
       close(false);
       if (result.held) record.slot.append(h('p', { class: 'tb-notice', role: 'status' }, ctx.t(result.held)));
       else ctx.thread.ownPosted(result.comment)?.article.focus();
+      if (result.notified) record.slot.append(result.notified);
     },
   });
 }

@@ -4,11 +4,9 @@
  * cleared only once the server accepted it, and a failure leaves it as typed.
  */
 
+import { say, subscribe } from './account.js';
 import { h, showError } from './dom.js';
-import { local, session } from './storage.js';
-
-/** Where a guest's name and email are remembered between visits (this site only). */
-const GUEST_KEY = 'talkback:guest';
+import { GUEST_KEY, local, session } from './storage.js';
 /** The API's limit on `title`; a long page title must not make a post fail. */
 const MAX_TITLE = 300;
 
@@ -40,6 +38,8 @@ export function createForm(ctx, { parent, parentName, comment, initial = '', onD
   // Signals for the server's spam checks: bots fill every field, people never see this
   // one; and bots post the moment a form appears, people take a while.
   const trap = h('input', { name: 'url', tabindex: -1, autocomplete: 'off' });
+  const notify = !comment && h('input', { type: 'checkbox', name: 'notify' });
+  const note = h('p', { role: 'status', hidden: true });
   const opened = Date.now();
   const error = h('p', { class: 'tb-error', role: 'alert', hidden: true });
   const submitButton = h('button', { type: 'submit', class: 'tb-button tb-primary' }, t(comment ? 'save' : parent ? 'postReply' : 'post'));
@@ -53,6 +53,7 @@ export function createForm(ctx, { parent, parentName, comment, initial = '', onD
       { class: 'tb-extra' },
       name && field(name, 'name'),
       email && field(email, 'email'),
+      notify && h('label', { class: 'tb-check' }, notify, t('notifyReplies')),
       h(
         'div',
         { class: 'tb-buttons' },
@@ -61,6 +62,7 @@ export function createForm(ctx, { parent, parentName, comment, initial = '', onD
       ),
     ),
     error,
+    note,
   );
   // The guest fields stay folded away until the reader starts, so the section opens calm.
   form.addEventListener('focusin', () => form.classList.add('tb-open'));
@@ -80,7 +82,7 @@ export function createForm(ctx, { parent, parentName, comment, initial = '', onD
 
   function field(element, key) {
     const caption = element.required ? t(key) : t('optional', { label: t(key) });
-    return h('label', { class: 'tb-field' }, h('span', { class: 'tb-label' }, caption), element);
+    return h('label', { class: 'tb-field tb-guest' }, h('span', { class: 'tb-label' }, caption), element);
   }
 
   function invalid(element, key) {
@@ -95,10 +97,13 @@ export function createForm(ctx, { parent, parentName, comment, initial = '', onD
     if (form.getAttribute('aria-busy')) return;
     error.hidden = true;
     for (const element of form.querySelectorAll('[aria-invalid]')) element.removeAttribute('aria-invalid');
+    note.hidden = true;
+    // Signed in, the account gives name and email: the guest fields are hidden and not sent.
+    const asGuest = !ctx.account;
     if (!text.value.trim()) return invalid(text, 'errEmpty');
-    if (name?.required && !name.value.trim()) return invalid(name, 'errNameRequired');
-    if (email?.required && !email.value.trim()) return invalid(email, 'errEmailRequired');
-    if (email && !email.checkValidity()) return invalid(email, 'errEmail');
+    if (asGuest && name?.required && !name.value.trim()) return invalid(name, 'errNameRequired');
+    if (asGuest && (email?.required || notify?.checked) && !email.value.trim()) return invalid(email, 'errEmailRequired');
+    if (asGuest && email && !email.checkValidity()) return invalid(email, 'errEmail');
     // aria-busy rather than disabling the button: a disabled button would drop keyboard focus.
     form.setAttribute('aria-busy', 'true');
     try {
@@ -107,14 +112,20 @@ export function createForm(ctx, { parent, parentName, comment, initial = '', onD
         : await api.post({
             text: text.value,
             parent_id: parent?.comment.id,
-            author_name: name.value.trim() || null,
-            email: email.value.trim() || null,
+            author_name: (asGuest && name.value.trim()) || null,
+            email: (asGuest && email.value.trim()) || null,
             title: document.title.slice(0, MAX_TITLE) || null,
             honeypot: trap.value || null,
             form_ms: Date.now() - opened,
           });
       session.remove(draftKey);
       if (!comment && !parent) text.value = '';
+      if (notify?.checked) {
+        // Replies to a comment can be asked for once it is shown; a held one is not yet.
+        if (result.held) say(note, t, t('notifyHeld'));
+        else await subscribe(ctx, { kind: 'comment', comment_id: result.comment.id, email: asGuest ? email.value.trim() : undefined }, note);
+        result.notified = note;
+      }
       onDone(result);
     } catch (failure) {
       showError(error, failure, t, failure.status === 0 ? () => form.requestSubmit() : null);

@@ -16,9 +16,14 @@ export async function mount({ base, site, container }) {
   const api = new Api(base, site, pageUri(container));
   // Ask for the deeper modules now too, instead of the browser finding them level by level
   // (thread.js, then comment.js, then avatar.js); the imports below reuse these fetches.
-  for (const deeper of ['./comment.js', './form.js', './dom.js', './avatar.js']) import(deeper).catch(() => null);
+  for (const deeper of ['./comment.js', './form.js', './account.js', './dom.js', './avatar.js']) import(deeper).catch(() => null);
   const firstPage = api.page('newest');
   firstPage.catch(() => null); // handled by Thread.load; this only marks it as awaited
+  // A sign-in link from the mail: trade its token before /me, so /me knows the account.
+  // The fragment goes at once: reloading or sharing the page must not carry the token on.
+  const link = /^#talkback-signin=([\w-]+)/.exec(location.hash)?.[1];
+  if (link) history.replaceState(history.state, '', location.href.split('#')[0]);
+  const signin = link && (await api.completeSignin(link).then(() => true, (error) => error));
   const [config, state, { t, locale }, { Thread }, { connectLive }, { clock }] = await Promise.all([
     api.config().catch(() => ({})),
     api.me().catch(() => ({})),
@@ -39,6 +44,9 @@ export async function mount({ base, site, container }) {
     config: settings,
     votes: new Map(Object.entries(state.votes || {}).map(([id, value]) => [Number(id), value])),
     own,
+    account: state.account || null,
+    subscriptions: state.subscriptions || [],
+    signin,
   };
   const thread = new Thread(ctx);
   await styled;

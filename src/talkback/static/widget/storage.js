@@ -46,3 +46,6 @@ function wrap(name) {
 export const local = wrap('localStorage');
 /** Survives reloads of this tab only: drafts, which should not outlive the session. */
 export const session = wrap('sessionStorage');
+
+/** Where a guest's name and email are remembered between visits (this site only). */
+export const GUEST_KEY = 'talkback:guest';

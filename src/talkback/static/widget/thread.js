@@ -1,9 +1,11 @@
 /**
- * The comment section: count, sort tabs, form, threaded list, "Load more", deep links.
+ * The comment section: count, sort tabs, the reader's line (account.js), form, threaded
+ * list, "Load more", deep links.
  * Each comment on screen has a record `{comment, parent, depth, list, item, article, …}`
  * in `records`, so live events and actions find it without searching the DOM.
  */
 
+import { createAccount } from './account.js';
 import { MAX_INDENT, renderComment, showVotes, updateComment } from './comment.js';
 import { h, showError } from './dom.js';
 import { createForm } from './form.js';
@@ -42,6 +44,7 @@ export class Thread {
       'section',
       { class: 'tb', 'aria-labelledby': 'tb-title' },
       h('header', { class: 'tb-head' }, this.heading, h('div', { class: 'tb-tabs', role: 'group', 'aria-label': t('sortBy') }, ...this.tabs)),
+      createAccount(ctx),
       createForm(ctx, { onDone: (result) => this.posted(result) }),
       this.notice,
       this.bar,
