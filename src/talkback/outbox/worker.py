@@ -11,10 +11,9 @@ A message is only started while this worker still holds its lease with time to s
 and an outcome is only recorded while it still does (the `lease_owner` guard), so a worker
 that outlived its lease can neither send what another took over nor overwrite its result.
 
-Outcomes are recorded in groups: while one group's transaction commits, the next
-deliveries go on, and everything they finished is recorded by the next transaction. A
-crash can thus leave a few sent messages unmarked (sent again later, under the same
-Message-ID); it never leaves one marked and unsent.
+Outcomes are recorded in groups of up to `RECORD_GROUP`, in one transaction each, while
+the next deliveries go on. A crash can thus leave a few sent messages unmarked (sent
+again later, under the same Message-ID); it never leaves one marked and unsent.
 """
 
 from __future__ import annotations
@@ -106,23 +105,38 @@ class _Lease:
         return outbox_id in self.held and time.monotonic() < self.valid_until - self.seconds / 3
 
 
+RECORD_GROUP = 10
+"""Outcomes recorded in one transaction once this many are waiting: one write per message
+cost as much as the send itself; at a crash at most this many sent messages (plus those in
+flight) are left unmarked, to be sent again under their Message-IDs."""
+RECORD_DELAY_SECONDS = 0.2
+"""The longest an outcome waits for its group (slow webhooks fill groups slowly)."""
+
+
 @dataclass(slots=True)
 class _Recorder:
-    """Records outcomes in groups: one transaction for whatever finished meanwhile."""
+    """Records outcomes in groups, each in one transaction, while deliveries go on."""
 
     database: Database
     owner: str
     pending: list[_Outcome] = field(default_factory=list)
     task: asyncio.Task[None] | None = None
+    full: asyncio.Event = field(default_factory=asyncio.Event)
 
     def add(self, outcome: _Outcome) -> None:
         self.pending.append(outcome)
+        if len(self.pending) >= RECORD_GROUP:
+            self.full.set()
         if self.task is None or self.task.done():
             self.task = asyncio.create_task(self._record_pending())
 
     async def _record_pending(self) -> None:
         while self.pending:
+            if not self.full.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.full.wait(), timeout=RECORD_DELAY_SECONDS)
             group, self.pending = self.pending, []
+            self.full.clear()
             try:
                 await self.database.write(partial(_record, outcomes=group, owner=self.owner))
             except Exception:
@@ -133,6 +147,8 @@ class _Recorder:
                 return
 
     async def close(self) -> None:
+        """Record everything still waiting, now."""
+        self.full.set()
         if self.task is not None:
             await self.task
         if self.pending:
