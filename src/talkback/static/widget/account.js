@@ -1,8 +1,7 @@
 /**
- * The reader's own line under the header: "Notify of" (mail about new comments or
- * replies), sign in by email link and, once signed in, the account: display name,
- * subscriptions, the reader's own data, sign out. Every answer is put into words in one
- * status line; panels open one at a time below the line, as a comment's do.
+ * The reader's line under the header: "Notify of", sign in by email link, and signed in,
+ * the account (name, subscriptions, own data, sign out). Panels open one at a time below
+ * it; every answer is said in its status line.
  */
 
 import { h, showError } from './dom.js';
@@ -10,7 +9,7 @@ import { GUEST_KEY, local } from './storage.js';
 
 const KINDS = ['thread', 'replies'];
 
-/** Show `text` in `box` as good news, or `error` as what went wrong. */
+/** `text` in `box` as good news, or `error` as what went wrong. */
 export function say(box, t, text, error) {
   box.className = error ? 'tb-error' : 'tb-notice';
   if (error) showError(box, error, t);
@@ -18,7 +17,7 @@ export function say(box, t, text, error) {
   box.hidden = false;
 }
 
-/** Ask for mail (`{kind, email?, comment_id?}`) and say in `box` what the server answered. */
+/** Ask for mail (`{kind, email?, comment_id?}`); `box` says what the server answered. */
 export async function subscribe(ctx, body, box) {
   try {
     const { status, subscription } = await ctx.api.subscribe(body);
@@ -29,7 +28,6 @@ export async function subscribe(ctx, body, box) {
   }
 }
 
-/** @returns {HTMLElement} the line, its panel slot and its status */
 export function createAccount(ctx) {
   const { t, api } = ctx;
   const bar = h('div', { class: 'tb-me' });
@@ -54,7 +52,7 @@ export function createAccount(ctx) {
     );
   }
 
-  /** A button opening its panel in the slot (closing any other), or closing it again. */
+  /** Opens its panel in the slot (closing any other), or closes it. */
   function toggle(key, panel) {
     const control = button(key, () => {
       const open = control.getAttribute('aria-expanded') === 'true';
@@ -73,7 +71,6 @@ export function createAccount(ctx) {
     return h('button', { type: 'button', class: extra, onclick }, t(key));
   }
 
-  /** Run an action; a failure is said in the status line. */
   async function run(action) {
     status.hidden = true;
     try {
@@ -83,7 +80,6 @@ export function createAccount(ctx) {
     }
   }
 
-  /** A small form: labelled fields and one submit button running `action`. */
   function form(action, submit, ...fields) {
     const element = h(
       'form',
@@ -189,10 +185,7 @@ export function createAccount(ctx) {
     say(status, t, t('dataDeleted'));
   }
 
-  /**
-   * Forget the account's token and start again as a new guest: the comments, votes and
-   * edit rights shown were the account's, so the thread is drawn afresh.
-   */
+  /** A new guest: the votes and edit rights shown were the account's, so redraw the thread. */
   async function signOut() {
     local.remove(api.readerKey);
     ctx.account = null;

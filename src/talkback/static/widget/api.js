@@ -181,7 +181,6 @@ export class Api {
     return this.request('POST', `/campaigns/${encodeURIComponent(id)}/checkout`, { body: gift, plain: true });
   }
 
-  /** `{email?, kind, comment_id?}`: answers `{status, subscription}` (confirmation_sent or subscribed). */
   subscribe(body) {
     return this.request('POST', '/subscriptions', { query: { uri: this.uri }, body, limited: 'errMailRateLimited' });
   }
@@ -190,12 +189,11 @@ export class Api {
     return this.request('DELETE', `/subscriptions/${id}`);
   }
 
-  /** Mail a sign-in link back to this page. */
   signin(email) {
     return this.request('POST', '/signin', { body: { email, uri: location.href.split('#')[0] }, limited: 'errMailRateLimited' });
   }
 
-  /** Trade a sign-in link's token for a reader token of the account, kept from now on. */
+  /** The sign-in link's token for the account's reader token, kept from now on. */
   async completeSignin(token) {
     const answer = await this.request('POST', '/signin/complete', { body: { token } });
     local.set(this.readerKey, answer.reader_token);
@@ -206,7 +204,6 @@ export class Api {
     return this.request('PATCH', '/me', { body: { display_name } });
   }
 
-  /** The reader's own data: GET downloads it, DELETE erases it. */
   myData(method) {
     return this.request(method, '/me/data');
   }

@@ -19,8 +19,7 @@ export async function mount({ base, site, container }) {
   for (const deeper of ['./comment.js', './form.js', './account.js', './dom.js', './avatar.js']) import(deeper).catch(() => null);
   const firstPage = api.page('newest');
   firstPage.catch(() => null); // handled by Thread.load; this only marks it as awaited
-  // A sign-in link from the mail: trade its token before /me, so /me knows the account.
-  // The fragment goes at once: reloading or sharing the page must not carry the token on.
+  // A sign-in link: its token is traded before /me asks, and leaves the address at once.
   const link = /^#talkback-signin=([\w-]+)/.exec(location.hash)?.[1];
   if (link) history.replaceState(history.state, '', location.href.split('#')[0]);
   const signin = link && (await api.completeSignin(link).then(() => true, (error) => error));
