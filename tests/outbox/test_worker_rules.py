@@ -10,8 +10,10 @@ import random
 import statistics
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from talkback.context import Context
@@ -23,7 +25,7 @@ from talkback.store.migrate import migrate
 from talkback.store.tables import outbox, outbox_attempts
 from tests.api.conftest import reset
 from tests.conftest import FrozenClock
-from tests.mail_sink import MailSink
+from tests.mail_sink import MailSink, _Keeper
 from tests.outbox.harness import poll, queue_check_mails, settings
 
 
@@ -190,3 +192,39 @@ async def test_a_stopping_worker_finishes_what_it_started_and_hands_back_the_res
     ]
     assert [str(m["To"]) for m in await mail_sink.until(1)] == ["r0@example.org"]
     assert await _worker(context).run_once() == 2  # due at once, no lease to wait out
+
+
+class _RefusingRecipients(_Keeper):
+    """Refuses every recipient with `answer` (say greylisting's 450)."""
+
+    def __init__(self, sink: MailSink, answer: str) -> None:
+        super().__init__(sink)
+        self.answer = answer
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        return self.answer
+
+
+@pytest.mark.parametrize(
+    ("answer", "status"),
+    [("450 4.2.1 mailbox busy, try later", "pending"), ("550 5.1.1 no such user", "failed")],
+)
+async def test_a_refused_recipient_is_retried_unless_the_refusal_is_final(
+    database_url: str, answer: str, status: str
+) -> None:
+    sink = MailSink()
+    controller = Controller(_RefusingRecipients(sink, answer), hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    ctx = Context.from_settings(settings(database_url, sink.url))
+    try:
+        await migrate(ctx.database)
+        await reset(ctx)
+        await queue_check_mails(ctx.database, 1)
+        assert await _worker(ctx).run_once() == 1
+        assert [row[1] for row in await _rows(ctx)] == [status]
+        assert not sink.messages
+    finally:
+        await ctx.close()
+        controller.stop()

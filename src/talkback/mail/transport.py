@@ -87,7 +87,9 @@ class SmtpTransport:
                 client = await self._connected()
                 await client.send_message(message)
             except aiosmtplib.SMTPRecipientsRefused as exc:
-                raise DeliveryFailed(f"recipient refused: {exc}", permanent=True) from exc
+                # 550 "no such user" is final; 450 "mailbox busy" or greylisting is not.
+                final = all(500 <= refusal.code < 600 for refusal in exc.recipients)
+                raise DeliveryFailed(f"recipient refused: {exc}", permanent=final) from exc
             except aiosmtplib.SMTPResponseException as exc:
                 await self._drop_connection()
                 # 5xx is the server's final word on this message; 4xx is "try later".
