@@ -15,7 +15,12 @@ from fastapi.routing import iter_route_contexts
 from talkback.staff import accounts as staff_service
 from tests.admin.conftest import ADMIN, HOST, MODERATOR, PASSWORD, SITE, Newsroom
 
-PUBLIC = {("GET", "/admin/login"), ("POST", "/admin/login"), ("POST", "/api/v1/admin/login")}
+PUBLIC = {
+    ("GET", "/admin/login"), ("POST", "/admin/login"), ("POST", "/api/v1/admin/login"),
+    # Password reset by email link: for staff who cannot sign in (tests/staff_mail/).
+    ("GET", "/admin/password-reset"), ("POST", "/admin/password-reset"),
+    ("GET", "/admin/password-reset/new"), ("POST", "/admin/password-reset/new"),
+}  # fmt: skip
 SAMPLES = {"site": SITE, "action": "approve"}
 WRITES = ("POST", "PATCH", "DELETE", "PUT")
 

@@ -134,6 +134,8 @@ async def save_settings(
     max_links: Text = "",
     report_threshold: Text = "",
     min_form_seconds: Text = "",
+    digest_window_seconds: Text = "",
+    moderator_alert_minutes: Text = "",
 ) -> Response:
     typed: dict[str, Any] = {
         "name": name.strip(), "origins": _lines(origins), "locale": locale.strip(),
@@ -145,10 +147,18 @@ async def save_settings(
             "min_form_seconds": min_form_seconds,
         },
     }  # fmt: skip
+    # Notification settings are optional fields: a form without them leaves them as they are.
+    notifications = {
+        key: text for key, text in (("digest_window_seconds", digest_window_seconds),
+                                    ("moderator_alert_minutes", moderator_alert_minutes))
+        if text.strip()
+    }  # fmt: skip
+    typed.update(notifications)
     try:
         changes = {
             **typed,
             "edit_window_seconds": _number("edit_window_seconds", edit_window_seconds, int),
+            **{key: _number(key, text, int) for key, text in notifications.items()},
             "moderation": {
                 **typed["moderation"],
                 "hold_threshold": _number("hold_threshold", hold_threshold, float),

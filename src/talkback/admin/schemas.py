@@ -77,6 +77,8 @@ class SettingsPatch(Strict):
     locale: Annotated[str | None, Field(max_length=20)] = None
     edit_window_seconds: Annotated[int | None, Field(ge=0, le=7 * 24 * 3600)] = None
     guest_identity: Literal["optional", "name", "name_email"] | None = None
+    digest_window_seconds: Annotated[int | None, Field(ge=0, le=24 * 3600)] = None
+    moderator_alert_minutes: Annotated[int | None, Field(ge=0, le=7 * 24 * 60)] = None
     moderation: dict[str, Any] | None = None
 
 

@@ -29,6 +29,8 @@ SITE_OPTIONS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "locale": ("locale", str),
     "edit_window_seconds": ("edit_window", str),
     "guest_identity": ("guest_identity", str),
+    "digest_window_seconds": ("digest_window", str),
+    "moderator_alert_minutes": ("moderator_alerts", str),
 }
 
 
@@ -39,6 +41,10 @@ class SiteSettings(TypedDict):
     locale: str
     edit_window_seconds: int
     guest_identity: str
+    digest_window_seconds: int
+    """Follow-up comments within this long go to a subscriber as one mail (0: each alone)."""
+    moderator_alert_minutes: int
+    """Staff hear of waiting comments at most this often (0: never)."""
     moderation: ModerationRules
 
 
@@ -51,6 +57,8 @@ def settings_view(site: Site) -> SiteSettings:
         "locale": site.locale,
         "edit_window_seconds": site.edit_window_seconds,
         "guest_identity": site.guest_identity,
+        "digest_window_seconds": site.digest_window_seconds,
+        "moderator_alert_minutes": site.moderator_alert_minutes,
         "moderation": ModerationSettings.from_site(site.moderation).stored(),
     }
 

@@ -15,7 +15,7 @@ from fastapi import Form, Query, Request, Response
 from talkback.admin.auth import check_same_origin
 from talkback.admin.render import public_router, redirect, render
 from talkback.core.identity import hash_ip
-from talkback.errors import Invalid, RateLimited, Unavailable
+from talkback.errors import Invalid, RateLimited
 from talkback.staff.accounts import MAX_PASSWORD_LENGTH
 from talkback.staff_mail.reset_links import LINK_MINUTES, complete_reset, request_reset, usable_link
 from talkback.web.deps import Ctx
@@ -27,23 +27,30 @@ router = public_router()
 
 
 @router.get("/password-reset")
-async def request_page(request: Request) -> Response:
-    return await render(request, "password_reset.html", title="Reset your password", email="")
+async def request_page(request: Request, ctx: Ctx) -> Response:
+    return await render(
+        request, "password_reset.html", title="Reset your password", email="",
+        mail_enabled=ctx.mail.enabled,
+    )  # fmt: skip
 
 
 @router.post("/password-reset")
 async def ask_for_link(
     request: Request, ctx: Ctx, email: Annotated[str, Form(max_length=254)]
 ) -> Response:
+    """Without mail, the page explains that instead (as its GET does): a server set up so
+    is not failing, and the person asking needs the explanation, not an error status."""
     check_same_origin(request)
+    if not ctx.mail.enabled:
+        return await request_page(request, ctx)
     ip_hash = hash_ip(request.client.host if request.client else "unknown", ctx.secret_key)
     try:
         await request_reset(ctx, email, ip_hash)
-    except (RateLimited, Unavailable) as exc:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else {}
+    except RateLimited as exc:
         return await render(
-            request, "password_reset.html", status=exc.status, headers=headers,
-            error=exc.message, email=email, title="Reset your password",
+            request, "password_reset.html", status=exc.status,
+            headers={"Retry-After": str(exc.retry_after)}, error=exc.message, email=email,
+            mail_enabled=True, title="Reset your password",
         )  # fmt: skip
     return await render(
         request, "password_reset.html", sent=True, email=email, minutes=LINK_MINUTES,
