@@ -17,15 +17,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from email import policy
 from email.parser import Parser
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from talkback.demo.page import templates
 from talkback.errors import NotFound
 from talkback.store.tables import demo_mailbox
-from talkback.web.deps import Ctx
+from talkback.web.deps import MAX_ID, Ctx
 
 PATH = "/demo/mailbox"
 LIST_LIMIT = 200
@@ -84,7 +85,7 @@ async def mailbox(ctx: Ctx) -> HTMLResponse:
 
 
 @router.get(PATH + "/{mail_id}", response_class=HTMLResponse)
-async def mail_page(ctx: Ctx, mail_id: int) -> HTMLResponse:
+async def mail_page(ctx: Ctx, mail_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> HTMLResponse:
     rows = await ctx.database.read_rows(select(demo_mailbox).where(demo_mailbox.c.id == mail_id))
     if not rows:
         raise NotFound("no such mail in the demo mailbox", code="mail_not_found")

@@ -24,4 +24,3 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 def signature_header(secret: str, body: bytes, timestamp: int) -> str:
     return f"t={timestamp},{SCHEME}={signature(secret, timestamp, body)}"
-
