@@ -140,3 +140,30 @@ async def test_a_lease_left_by_a_dead_worker_is_taken_over_with_the_same_message
     [mail] = await mail_sink.until(1)
     row = await context.database.read_row(select(outbox.c.message_id, outbox.c.status))
     assert (str(mail["Message-ID"]), row.status) == (f"<{row.message_id}@localhost>", "sent")
+
+
+async def test_a_connection_the_relay_closed_while_idle_is_replaced_before_the_next_mail(
+    mail_sink: MailSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from email.message import EmailMessage
+
+    from talkback.mail import transport
+
+    monkeypatch.setattr(transport, "IDLE_CHECK_SECONDS", 0.0)
+    smtp = transport.SmtpTransport(mail_sink.url)
+
+    def note(number: int) -> EmailMessage:
+        message = EmailMessage()
+        message["From"], message["To"] = "news@example.org", "reader@example.org"
+        message["Subject"] = f"Note {number}"
+        message.set_content("Body")
+        return message
+
+    try:
+        await smtp.send(note(1))
+        mail_sink.stop()  # the relay goes away and drops the kept connection
+        mail_sink.start()
+        await smtp.send(note(2))
+    finally:
+        await smtp.close()
+    assert [str(m["Subject"]) for m in await mail_sink.until(2)] == ["Note 1", "Note 2"]

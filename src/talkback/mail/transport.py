@@ -12,6 +12,7 @@ User and password are percent-decoded; `?timeout=SECONDS` sets the network timeo
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
@@ -69,6 +70,10 @@ def parse_smtp_url(url: str) -> SmtpServer:
     )
 
 
+IDLE_CHECK_SECONDS = 20.0
+"""A kept connection idle longer than this is checked (NOOP) before the next mail."""
+
+
 class SmtpTransport:
     """One SMTP connection, kept open between messages and opened again when it drops.
 
@@ -79,6 +84,7 @@ class SmtpTransport:
     def __init__(self, url: str) -> None:
         self.server = parse_smtp_url(url)
         self._client: aiosmtplib.SMTP | None = None
+        self._last_used = 0.0
         self._lock = asyncio.Lock()
 
     async def send(self, message: EmailMessage) -> None:
@@ -102,7 +108,17 @@ class SmtpTransport:
 
     async def _connected(self) -> aiosmtplib.SMTP:
         if self._client is not None and self._client.is_connected:
-            return self._client
+            if time.monotonic() - self._last_used < IDLE_CHECK_SECONDS:
+                self._last_used = time.monotonic()
+                return self._client
+            # Relays close idle connections, often without a word: ask before trusting
+            # one that sat idle, so the next mail does not fail and wait for its retry.
+            try:
+                await self._client.noop()
+                self._last_used = time.monotonic()
+                return self._client
+            except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                await self._drop_connection()
         server = self.server
         client = aiosmtplib.SMTP(
             hostname=server.hostname,
@@ -115,6 +131,7 @@ class SmtpTransport:
         )
         await client.connect()
         self._client = client
+        self._last_used = time.monotonic()
         return client
 
     async def _drop_connection(self) -> None:

@@ -178,6 +178,9 @@ class OutboxWorker:
         Once `stop` is set no further message is started: those in flight are finished
         and recorded, and the rest of the batch is handed back at once."""
         while not stop.is_set():
+            # Cleared before the look, not after: a change committed while this round
+            # looks leaves the flag set, and the next round starts without waiting.
+            self._wake.clear()
             try:
                 delivered = await self.run_once(stop)
             except Exception:
@@ -185,7 +188,6 @@ class OutboxWorker:
                 delivered = 0
             if delivered:
                 continue
-            self._wake.clear()
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
             _, pending = await asyncio.wait(
                 waiters, timeout=self.options.poll_seconds, return_when=asyncio.FIRST_COMPLETED
