@@ -100,8 +100,9 @@ def demo_process(tmp_path: Path) -> Iterator[DemoProcess]:
         demo.process.communicate()
 
 
-def exercise_writes(demo: DemoProcess) -> None:
-    """Post, edit, vote, reply and delete as a reader of the demo article would."""
+def exercise_writes(demo: DemoProcess) -> int:
+    """Post, edit, vote, reply and delete as a reader of the demo article would; returns
+    the reply's id (to the oldest comment, whose author subscribed to its replies)."""
     headers = {"Origin": demo.origin}
     with httpx.Client(base_url=demo.base_url, headers=headers, timeout=30) as client:
         me = client.get("/api/v1/demo/me", params={"uri": "/"})
@@ -137,12 +138,32 @@ def exercise_writes(demo: DemoProcess) -> None:
         assert reply.status_code == 201, reply.text
         deleted = client.delete(f"/api/v1/demo/comments/{comment_id}", headers=edit)
         assert deleted.status_code == 204, deleted.text
+        return int(reply.json()["comment"]["id"])
+
+
+def mailbox_link_to(demo: DemoProcess, address: str, fragment: str) -> bool:
+    """Whether the demo mailbox holds a mail to `address` linking to `fragment`, waiting
+    out the demo's digest window (ten seconds) with room to spare."""
+    deadline = time.monotonic() + 60
+    with httpx.Client(base_url=demo.base_url, timeout=30) as client:
+        while time.monotonic() < deadline:
+            listing = client.get("/demo/mailbox")
+            assert listing.status_code == 200, listing.text
+            for mail_id in re.findall(r'href="/demo/mailbox/(\d+)"', listing.text):
+                mail = client.get(f"/demo/mailbox/{mail_id}").text
+                if address in mail and fragment in mail:
+                    return True
+            time.sleep(0.5)
+    return False
 
 
 def test_demo_writes_leave_a_clean_log_and_ctrl_c_closes_the_database(
     demo_process: DemoProcess,
 ) -> None:
-    exercise_writes(demo_process)
+    reply_id = exercise_writes(demo_process)
+    # The sample author of the oldest comment asked to hear of replies to it: the reply's
+    # notification reaches the mailbox through the demo's own in-process outbox worker.
+    assert mailbox_link_to(demo_process, "priya.raman@reader.example", f"#comment-{reply_id}")
     output = demo_process.stop()
     assert demo_process.process.returncode == 0, output
     for problem in PROBLEMS_IN_LOG:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from sqlalchemy import insert, select
+
 from talkback import clock
 from talkback.comments.pages import count_comments
 from talkback.comments.posting import CommentDraft, post_comment
@@ -26,6 +28,7 @@ from talkback.readers.tokens import Reader
 from talkback.sites.sites import Site, create_site, load_site, set_site_option
 from talkback.staff.accounts import create_staff, list_staff
 from talkback.store.database import Database
+from talkback.store.tables import comments, subscriptions
 
 DEMO_SITE = "demo"
 DEMO_URI = "/"
@@ -350,6 +353,26 @@ async def _demo_site(ctx: Context, origins: list[str]) -> Site:
         return await load_site(ctx.database, DEMO_SITE)
 
 
+SUBSCRIBED_SAMPLE = "priya"
+SUBSCRIBED_ADDRESS = "priya.raman@reader.example"
+"""The sample author who asked to hear of replies: reply to her comment, open the mailbox."""
+
+
+async def _subscribe_sample_author(ctx: Context, site: Site, comment_id: int) -> None:
+    """A confirmed "Notify me of replies" on one sample comment, as if its author had
+    ticked the box and followed the confirmation link, so a newcomer's first reply to it
+    lands in the demo mailbox."""
+    now = clock.now()
+    values = {
+        "site_id": site.id, "email": SUBSCRIBED_ADDRESS, "kind": "comment",
+        "thread_id": select(comments.c.thread_id).where(comments.c.id == comment_id)
+        .scalar_subquery(),
+        "comment_id": comment_id, "locale": site.locale,
+        "confirmed_at": now, "created_at": now,
+    }  # fmt: skip
+    await ctx.database.write(lambda conn: conn.execute(insert(subscriptions).values(values)))
+
+
 async def _seed_thread(ctx: Context, site: Site) -> None:
     """Post the sample comments as they might have arrived over two days, then vote."""
     now = clock.now()
@@ -372,6 +395,7 @@ async def _seed_thread(ctx: Context, site: Site) -> None:
             ctx, site, DEMO_URI, draft, author, created_at=now - timedelta(hours=sample.hours_ago)
         )
         ids[sample.key] = posted.comment["id"]
+    await _subscribe_sample_author(ctx, site, ids[SUBSCRIBED_SAMPLE])
     for sample in SAMPLE_COMMENTS:
         # One comment's votes at once: on SQLite the writer commits them as one group.
         values = [1] * sample.up + [-1] * sample.down
