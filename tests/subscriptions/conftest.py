@@ -14,6 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from talkback import clock
 from talkback.sites.sites import set_site_option
 from talkback.store.tables import outbox
 from tests.api.conftest import ARTICLE, SITE, Api, running_api
@@ -87,9 +88,15 @@ class Subscriber:
             while await worker.run_once():
                 pass
             rows = await self.api.context.database.read_rows(
-                select(outbox.c.kind, outbox.c.status).order_by(outbox.c.id)
+                select(outbox.c.kind, outbox.c.status, outbox.c.not_before).order_by(outbox.c.id)
             )
-            if all(row.status != "sending" for row in rows):
+            # A due row still `pending` may be one the in-process worker is claiming right
+            # now (its claim not yet committed; this worker's claim skipped the locked row).
+            now = clock.now()
+            if not any(
+                row.status == "sending" or (row.status == "pending" and row.not_before <= now)
+                for row in rows
+            ):
                 return [f"{row.kind}:{row.status}" for row in rows]
             await asyncio.sleep(0.02)
         raise AssertionError("the outbox did not settle")
