@@ -156,9 +156,12 @@ class Newsroom:
 
 
 async def open_newsroom(
-    database_url: str, rate_limits: Literal["on", "off"]
+    database_url: str, rate_limits: Literal["on", "off"] = "off", **overrides: Any
 ) -> AsyncIterator[Newsroom]:
-    settings = Settings(database_url=database_url, secret_key=SECRET, rate_limits=rate_limits)
+    """The newsroom; `overrides` are further settings (mail, for the staff mail tests)."""
+    settings = Settings(
+        database_url=database_url, secret_key=SECRET, rate_limits=rate_limits, **overrides
+    )
     app = create_app(settings)
     context: Context = app.state.context
     await migrate(context.database)
