@@ -42,8 +42,11 @@ class MailSink:
     an error (say "451 try later") instead of keeping the message.
     """
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, **server_options: Any) -> None:
+        """`server_options` go to aiosmtpd's Controller: `ssl_context` (implicit TLS),
+        `tls_context` and `require_starttls`, `authenticator` and `auth_required`."""
         self.port = port or free_port()
+        self.server_options = server_options
         self.messages: list[EmailMessage] = []
         self.envelopes: list[list[str]] = []
         self.refuse_with: str | None = None
@@ -55,7 +58,9 @@ class MailSink:
         return f"smtp://127.0.0.1:{self.port}?timeout=5"
 
     def start(self) -> None:
-        self._controller = Controller(_Keeper(self), hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(
+            _Keeper(self), hostname="127.0.0.1", port=self.port, **self.server_options
+        )
         self._controller.start()
 
     def stop(self) -> None:

@@ -6,7 +6,9 @@
 - `smtp+starttls://user:password@host:587` — upgraded with STARTTLS, then authenticated;
 - `smtps://user:password@host:465` — implicit TLS.
 
-User and password are percent-decoded; `?timeout=SECONDS` sets the network timeout.
+User and password are percent-decoded; `?timeout=SECONDS` sets the network timeout, and
+`?cafile=PATH` trusts the certificate authority in that PEM file (a relay with a
+certificate from a private CA); otherwise the system's authorities are trusted.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class SmtpServer:
     username: str | None
     password: str | None
     timeout: float
+    cafile: str | None = None
 
 
 def parse_smtp_url(url: str) -> SmtpServer:
@@ -58,7 +61,8 @@ def parse_smtp_url(url: str) -> SmtpServer:
             "or smtps://user:pass@host:465"
         )
     use_tls, start_tls, default_port = modes[parts.scheme]
-    timeout = parse_qs(parts.query).get("timeout", ["30"])[0]
+    query = parse_qs(parts.query)
+    timeout = query.get("timeout", ["30"])[0]
     return SmtpServer(
         hostname=parts.hostname,
         port=parts.port or default_port,
@@ -67,6 +71,7 @@ def parse_smtp_url(url: str) -> SmtpServer:
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
         timeout=float(timeout),
+        cafile=query.get("cafile", [None])[0],
     )
 
 
@@ -96,6 +101,14 @@ class SmtpTransport:
                 # 550 "no such user" is final; 450 "mailbox busy" or greylisting is not.
                 final = all(500 <= refusal.code < 600 for refusal in exc.recipients)
                 raise DeliveryFailed(f"recipient refused: {exc}", permanent=final) from exc
+            except aiosmtplib.SMTPAuthenticationError as exc:
+                await self._drop_connection()
+                # Wrong credentials are this server's setting, not the message's fault:
+                # retried, so mail waits until an admin fixes TALKBACK_SMTP_URL.
+                raise DeliveryFailed(
+                    f"SMTP login refused ({exc.code} {exc.message}): check the user and "
+                    "password in TALKBACK_SMTP_URL"
+                ) from exc
             except aiosmtplib.SMTPResponseException as exc:
                 await self._drop_connection()
                 # 5xx is the server's final word on this message; 4xx is "try later".
@@ -128,6 +141,7 @@ class SmtpTransport:
             username=server.username,
             password=server.password,
             timeout=server.timeout,
+            cert_bundle=server.cafile,
         )
         await client.connect()
         self._client = client
