@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     outbox_lease_seconds: float = Field(
         default=60.0, gt=0, description="How long a worker holds a message it is sending."
     )
+    outbox_keep_days: float = Field(
+        default=30.0,
+        gt=0,
+        description="Sent mail and webhook calls are deleted from the outbox this long after.",
+    )
     outbox_first_retry_seconds: float = Field(
         default=15.0, gt=0, description="The first wait after a failed delivery; it doubles."
     )

@@ -167,3 +167,29 @@ async def test_a_connection_the_relay_closed_while_idle_is_replaced_before_the_n
     finally:
         await smtp.close()
     assert [str(m["Subject"]) for m in await mail_sink.until(2)] == ["Note 1", "Note 2"]
+
+
+async def test_delivered_messages_are_pruned_after_the_keeping_time_and_failed_ones_stay(
+    context: Context, mail_sink: MailSink
+) -> None:
+    ids = await _queue(context, 3)
+    worker = _worker(context, keep_days=30)
+    assert await worker.run_once() == 3
+    long_ago = clock.now() - timedelta(days=31)
+    await context.database.write(
+        lambda conn: conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(ids[:2]))
+            .values(sent_at=long_ago, created_at=long_ago)
+        )
+    )
+    await context.database.write(
+        lambda conn: conn.execute(
+            update(outbox).where(outbox.c.id == ids[1]).values(status="failed", sent_at=None)
+        )
+    )
+    assert await worker.prune() == 1
+    left = await context.database.read_rows(select(outbox.c.id, outbox.c.status))
+    assert sorted((row.id, row.status) for row in left) == [(ids[1], "failed"), (ids[2], "sent")]
+    attempts = await context.database.read_rows(select(outbox_attempts.c.outbox_id))
+    assert ids[0] not in {row.outbox_id for row in attempts}

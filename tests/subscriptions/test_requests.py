@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from talkback.readers.data import delete_reader_data, export_reader_data
+from talkback.store.tables import outbox
 from tests.api.conftest import ARTICLE, SITE
 from tests.mail_sink import MailSink
 from tests.subscriptions.conftest import Subscriber, open_subscriber
@@ -116,8 +118,14 @@ async def test_deleting_a_readers_data_deletes_their_subscriptions(
     assert sorted((s["kind"], s["email"]) for s in exported["subscriptions"]) == [
         ("replies", "ann@readers.example"), ("thread", "ann.work@readers.example"),
     ]  # fmt: skip
+    await subscriber.settle()
     done = await delete_reader_data(ctx, site, "ann@readers.example", keep_comments=True)
     assert done.subscriptions_removed == 2
+    # Her confirmation mail leaves the outbox's log with her; Tom's stays.
+    assert done.mails_removed == 1
+    recipients = await ctx.database.read_rows(select(outbox.c.recipient, outbox.c.status))
+    assert "ann@readers.example" not in {row.recipient for row in recipients}
+    assert ("tom@readers.example", "sent") in {(r.recipient, r.status) for r in recipients}
     assert (await export_reader_data(ctx, site, "ann@readers.example"))["subscriptions"] == []
     tom = await export_reader_data(ctx, site, "tom@readers.example")
     assert len(tom["subscriptions"]) == 1

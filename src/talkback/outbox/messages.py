@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
@@ -117,3 +117,17 @@ async def pending_in_group(
 
 async def replace_payload(conn: AsyncConnection, outbox_id: int, payload: dict[str, Any]) -> None:
     await conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(payload=payload))
+
+
+async def forget_recipient(conn: AsyncConnection, site_id: str, email: str) -> int:
+    """Delete the site's mail to `email`, sent or waiting, with its attempts: part of
+    deleting a reader's data, so the outbox neither keeps their address in its log nor
+    mails them after they asked to be forgotten. Returns how many mails went."""
+    gone = await conn.execute(
+        delete(outbox).where(
+            outbox.c.site_id == site_id,
+            outbox.c.channel == "mail",
+            func.lower(outbox.c.recipient) == email.strip().lower(),
+        )
+    )
+    return int(gone.rowcount)

@@ -23,6 +23,7 @@ class Outbox:
                 poll_seconds=settings.outbox_poll_seconds,
                 lease_seconds=settings.outbox_lease_seconds,
                 first_retry_seconds=settings.outbox_first_retry_seconds,
+                keep_days=settings.outbox_keep_days,
             ),
         )
         self._stop = asyncio.Event()

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
@@ -74,6 +74,12 @@ class WorkerOptions:
     concurrency: int = 8
     """Deliveries of one batch in flight at once: webhooks to slow receivers overlap;
     mail queues for the one SMTP connection, rendering the next while one is sent."""
+    keep_days: float = 30.0
+    """Sent and dropped messages are deleted this long after; failed ones stay until
+    staff retry them."""
+
+
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 def worker_name() -> str:
@@ -177,7 +183,14 @@ class OutboxWorker:
 
         Once `stop` is set no further message is started: those in flight are finished
         and recorded, and the rest of the batch is handed back at once."""
+        next_prune = time.monotonic()
         while not stop.is_set():
+            if time.monotonic() >= next_prune:
+                next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
+                try:
+                    await self.prune()
+                except Exception:
+                    log.exception("event=outbox_prune_failed")
             # Cleared before the look, not after: a change committed while this round
             # looks leaves the flag set, and the next round starts without waiting.
             self._wake.clear()
@@ -194,6 +207,19 @@ class OutboxWorker:
             )
             for waiter in pending:
                 waiter.cancel()
+
+    async def prune(self) -> int:
+        """Delete what was delivered (or dropped) more than `keep_days` ago, attempts
+        and all: the outbox is a queue and a recent log, not an archive of addresses."""
+        before = clock.now() - timedelta(days=self.options.keep_days)
+        done = outbox.c.status.in_(("sent", "dropped"))
+        finished = func.coalesce(outbox.c.sent_at, outbox.c.created_at) < before
+
+        async def job(conn: AsyncConnection) -> int:
+            gone = await conn.execute(delete(outbox).where(done, finished))
+            return int(gone.rowcount)
+
+        return await self._database.write(job)
 
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Claim one batch and deliver it; returns how many items were claimed."""

@@ -44,6 +44,7 @@ from talkback.events.changes import ThreadsRewritten
 from talkback.events.dispatcher import Changes
 from talkback.export.site import timestamp
 from talkback.funding.campaigns import campaign_changed, campaign_of, lock_campaign
+from talkback.outbox.messages import forget_recipient
 from talkback.sites.sites import Site
 from talkback.store.queries import lock_thread
 from talkback.store.tables import campaigns, comments, donations, reports, threads, votes
@@ -145,6 +146,8 @@ class ReaderDeletion:
     accounts_removed: int = 0
     # Their "Notify of" subscriptions, confirmed or not.
     subscriptions_removed: int = 0
+    # Mail to them, sent or waiting: the log keeps no address, and nothing more is sent.
+    mails_removed: int = 0
 
 
 def _by_email(site: Site, email: str) -> Any:
@@ -302,6 +305,7 @@ async def delete_reader_data(
         # Before the account goes: its id is a reader id their subscriptions may carry.
         unsubscribed = await forget_subscriptions(conn, site.id, email, _reader_ids(rows))
         accounts_removed = await forget_address(conn, site.id, email)
+        mails_removed = await forget_recipient(conn, site.id, email)
         ids = [row.id for row in rows]
         if keep_comments:
             await _anonymise(conn, ids, ctx.secret_key)
@@ -323,6 +327,7 @@ async def delete_reader_data(
             donations_anonymised=len(gifts),
             accounts_removed=accounts_removed,
             subscriptions_removed=unsubscribed,
+            mails_removed=mails_removed,
         )
         if pages:
             changes.record(ThreadsRewritten(site.id, tuple(pages.values())))
