@@ -82,6 +82,8 @@ async def test_the_html_part_is_shown_in_a_sandboxed_frame_only(demo_api: Api) -
     assert frame is not None
     assert "allow-scripts" not in frame.group(1)
     assert "allow-same-origin" not in frame.group(1)
+    # The doctype stays first (standards mode), the links' target comes after it.
+    assert frame.group(2).startswith("&lt;!doctype html&gt;&lt;base target=")
     # The mail's markup exists only inside the (escaped) srcdoc, never as the page's own.
     assert "<b>x</b>" not in page.replace(frame.group(0), "")
     assert "&lt;b&gt;x&lt;/b&gt;" in page

@@ -50,6 +50,15 @@ SECURITY_HEADERS = {
 }
 
 router = APIRouter(include_in_schema=False)
+DOCTYPE = re.compile(r"\A\s*<!doctype[^>]*>", re.IGNORECASE)
+
+
+def _with_base(html: str) -> str:
+    """The mail's HTML with FRAME_BASE after its doctype: before it, the doctype would no
+    longer be the first thing and the frame would render in quirks mode."""
+    doctype = DOCTYPE.match(html)
+    split = doctype.end() if doctype else 0
+    return html[:split] + FRAME_BASE + html[split:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +101,7 @@ async def mail_page(ctx: Ctx, mail_id: Annotated[int, Path(ge=1, le=MAX_ID)]) ->
     row = rows[0]
     mail = read_mail(row.id, row.recipient, row.subject, row.created_at, row.raw)
     html = templates.get_template("demo_mailbox.html").render(
-        mails=None, mail=mail, frame=FRAME_BASE + mail.html, path=PATH
+        mails=None, mail=mail, frame=_with_base(mail.html), path=PATH
     )
     return HTMLResponse(html, headers=SECURITY_HEADERS)
 
