@@ -25,18 +25,13 @@ import asyncio
 import re
 import socket
 import statistics
-import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import aiosmtplib
-import asyncpg
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -48,9 +43,8 @@ from talkback.mail.compose import build_message, render
 from talkback.outbox.messages import new_message_id
 from talkback.store.migrate import migrate
 from talkback.store.tables import outbox
+from thread_read import PG_HOST, fresh_database
 
-PG_HOST = "127.0.0.1"
-PG_ADMIN_URL = f"postgresql://{PG_HOST}:5432/test"
 SECRET_KEY = "bench-only-secret-key-not-for-any-deployment"
 MESSAGE_ID = re.compile(rb"^Message-ID:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 
@@ -144,34 +138,6 @@ async def outbox_round(context: Context, sink: CountingSink, mails: int) -> tupl
         raise BenchError(f"outbox: {unsent[0][0]} rows not sent")
     check_delivery(sink.take(), mails, "outbox")
     return seconds, cpu
-
-
-@asynccontextmanager
-async def sqlite_database() -> AsyncIterator[str]:
-    with tempfile.TemporaryDirectory(prefix="talkback-bench-") as tmp:
-        yield f"sqlite+aiosqlite:///{Path(tmp) / 'talkback.db'}"
-
-
-async def _pg_admin(statement: str) -> None:
-    conn = await asyncpg.connect(PG_ADMIN_URL)
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
-@asynccontextmanager
-async def postgresql_database() -> AsyncIterator[str]:
-    name = f"talkback_bench_{uuid.uuid4().hex[:12]}"
-    await _pg_admin(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+asyncpg://{PG_HOST}:5432/{name}"
-    finally:
-        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def fresh_database(backend: str) -> AbstractAsyncContextManager[str]:
-    return sqlite_database() if backend == "sqlite" else postgresql_database()
 
 
 def postgresql_reachable() -> bool:
