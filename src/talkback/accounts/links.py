@@ -1,17 +1,13 @@
 """Single-use sign-in links: a random token in the mail, only its SHA-256 in the database.
 
-The token itself is never stored. The outbox row that carries the mail holds a random
-`seed` instead, and the token is the HMAC of that seed under the server's secret key: the
-mail handler can rebuild it, while a copy of the database (outbox included) signs nobody
-in. A link works once (`used_at` is set in the same transaction that signs the reader
+The token itself is never stored (`mail/link_tokens.py`): the outbox row that carries
+the mail holds a random `seed` the token is derived from, so a copy of the database signs
+nobody in. A link works once (`used_at` is set in the same transaction that signs the reader
 in) and for `LIFETIME` after it was asked for.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
 from talkback.errors import Gone, Invalid
+from talkback.mail.link_tokens import link_token, token_hash
 from talkback.store.tables import email_links
 
 PURPOSE = "reader"
@@ -42,12 +39,7 @@ class UsedLink:
 
 
 def token_for(secret_key: str, seed: str) -> str:
-    digest = hmac.new(secret_key.encode(), f"{PURPOSE}:{seed}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return link_token(secret_key, PURPOSE, seed)
 
 
 async def create_link(

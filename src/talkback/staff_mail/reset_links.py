@@ -2,18 +2,16 @@
 
 Asking always gets the same answer, whether or not the address has an account, so the
 form tells nobody who is staff; it is rate limited per address and per IP. The link
-carries a token that is kept nowhere: `email_links` holds its SHA-256, and the outbox row
-holds a random nonce the token is derived from with the server's secret (HMAC), so a copy
-of the database alone resets no password. A link works for LINK_MINUTES, once; setting
+carries a token that is kept nowhere (`mail/link_tokens.py`): the outbox row holds a
+random nonce the token is derived from, so a copy of the database alone resets no
+password. A link works for LINK_MINUTES, once; setting
 the password rotates the account's session nonce (every browser signed in before is
 signed out), spends every other reset link of the address and is audited.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from talkback import clock
 from talkback.errors import Gone, Invalid
 from talkback.mail.compose import render
+from talkback.mail.link_tokens import link_token, token_hash
 from talkback.outbox.messages import OutboxItem, enqueue
 from talkback.outbox.worker import NothingToSend
 from talkback.staff.accounts import hash_password, normalise_email, replace_password
@@ -48,15 +47,6 @@ class ResetLink:
     expires_at: datetime
 
 
-def link_token(secret_key: str, nonce: str) -> str:
-    digest = hmac.new(secret_key.encode(), f"{PURPOSE}:{nonce}".encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 async def request_reset(ctx: Context, email: str, ip_hash: str) -> None:
     """Queue a reset mail if `email` is a staff account's; the caller answers the same
     either way. Counted against the limits before anything is looked up."""
@@ -78,7 +68,7 @@ async def request_reset(ctx: Context, email: str, ip_hash: str) -> None:
             return False
         await conn.execute(
             insert(email_links).values(
-                token_hash=token_hash(link_token(ctx.secret_key, nonce)), purpose=PURPOSE,
+                token_hash=token_hash(link_token(ctx.secret_key, PURPOSE, nonce)), purpose=PURPOSE,
                 site_id=None, email=address, created_at=now,
                 expires_at=now + timedelta(minutes=LINK_MINUTES),
             )
@@ -149,7 +139,7 @@ async def complete_reset(ctx: Context, token: str, password: str) -> str:
 
 def install(ctx: Context) -> None:
     async def send(item: OutboxItem) -> None:
-        token = link_token(ctx.secret_key, item.payload["nonce"])
+        token = link_token(ctx.secret_key, PURPOSE, item.payload["nonce"])
         try:
             link = await usable_link(ctx, token)
         except (Invalid, Gone) as exc:
