@@ -30,6 +30,8 @@ from talkback.demo import page as demo_page
 from talkback.funding import routes as funding_routes
 from talkback.funding import webhook_route
 from talkback.mail.transport import MailboxTransport
+from talkback.observability import routes as metrics_routes
+from talkback.observability.middleware import RequestMetricsMiddleware
 from talkback.readers import routes as reader_routes
 from talkback.staff_mail import outbox_api, outbox_pages, reset_pages
 from talkback.subscriptions import pages as subscription_pages
@@ -74,10 +76,11 @@ def create_app(settings: Settings | None = None, *, demo: bool = False) -> FastA
     install_error_handlers(app)
     app.add_middleware(SiteCORSMiddleware, sites=context.sites)
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(RequestMetricsMiddleware)  # outermost: times the others too
     # Every module's router is included here (a module only combines its own routers). A
     # request is served by the first route that matches it: the order is behaviour.
     for module in (
-        comment_routes, vote_routes, reader_routes, account_routes, stream, health,
+        comment_routes, vote_routes, reader_routes, account_routes, stream, health, metrics_routes,
         widget_assets, subscription_routes, subscription_pages,
         funding_routes, webhook_route,
         admin_api, admin_ui, admin_pages, admin_readers, admin_campaigns, admin_donations,

@@ -88,6 +88,11 @@ class Settings(BaseSettings):
         ge=0,
         description="Bytes of rendered thread pages kept per process.",
     )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="When set, /metrics answers only requests with `Authorization: Bearer "
+        "<token>`; unset, it answers only loopback clients (docs/operations.md).",
+    )
 
     @classmethod
     def settings_customise_sources(

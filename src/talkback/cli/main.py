@@ -82,6 +82,9 @@ def serve(
         get_settings().require_secret_key()
     except MissingSecretKey as exc:
         raise fail(str(exc)) from exc
+    from talkback.observability.multiprocess import share_metrics_between_workers
+
+    share_metrics_between_workers(workers)  # before they start: /metrics adds theirs up
     uvicorn.run(
         "talkback.app:create_app",
         factory=True,

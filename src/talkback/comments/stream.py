@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from talkback.observability.metrics import open_sse_connection
 from talkback.web.deps import Ctx, SiteDep, Uri
 from talkback.web.errors import API_ERRORS
 
@@ -31,9 +32,10 @@ async def stream(ctx: Ctx, site: SiteDep, uri: Uri) -> EventSourceResponse:
     line every 15 s keeps proxies from closing it."""
 
     async def events() -> AsyncIterator[ServerSentEvent]:
-        async with ctx.live.subscribe(site.id, uri) as subscription:
-            async for event in subscription.events():
-                yield ServerSentEvent(data=event.data_json(), event=event.name)
+        with open_sse_connection():
+            async with ctx.live.subscribe(site.id, uri) as subscription:
+                async for event in subscription.events():
+                    yield ServerSentEvent(data=event.data_json(), event=event.name)
 
     return EventSourceResponse(
         events(),
