@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from typing_extensions import TypedDict
@@ -176,11 +176,16 @@ async def account_of(ctx: Context, site: Site, reader: Reader) -> Account | None
     if reader.reader_id is None:
         return None
     rows = await ctx.database.read_rows(
-        select(reader_accounts).where(
-            reader_accounts.c.id == reader.reader_id, reader_accounts.c.site_id == site.id
-        )
+        ACCOUNT_OF_READER, {"reader_id": reader.reader_id, "site_id": site.id}
     )
     return _account(rows[0]) if rows else None
+
+
+ACCOUNT_OF_READER = select(reader_accounts).where(
+    reader_accounts.c.id == bindparam("reader_id"),
+    reader_accounts.c.site_id == bindparam("site_id"),
+)
+"""Built once: every post by a reader with a token looks up their account."""
 
 
 async def require_account(ctx: Context, site: Site, reader: Reader) -> Account:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, exists, func, or_, select
+from sqlalchemy import ScalarSelect, Select, bindparam, exists, func, or_, select
 
 from talkback import clock
 from talkback.context import Context
@@ -20,6 +21,7 @@ from talkback.moderation.settings import ModerationSettings
 from talkback.readers.tokens import Reader
 from talkback.sites.sites import Site
 from talkback.store.tables import bans, comments, threads
+from talkback.store.types import UTCDateTime
 
 DUPLICATE_WINDOW = timedelta(minutes=10)
 FLOOD_WINDOW = timedelta(minutes=1)
@@ -105,32 +107,18 @@ async def _author_history(
     the "first comment held" lookup is only needed in that mode.
     """
     now = clock.now()
-    by_author = (
-        select(comments.c.id, comments.c.text)
-        .join(threads, threads.c.id == comments.c.thread_id)
-        .where(threads.c.site_id == site.id, comments.c.ip_hash == reader.ip_hash)
-    )
-    # The author's latest few comments only: the cost stays bounded however many
-    # comments share one address (a load test, a newsroom behind one NAT).
-    latest = (
-        by_author.where(comments.c.created_at > now - DUPLICATE_WINDOW)
-        .order_by(comments.c.created_at.desc())
-        .limit(DUPLICATE_LOOKBACK)
-        .subquery()
-    )
-    facts: list[Any] = [
-        _ban_shadow(site.id, email=email, ip_hash=reader.ip_hash, reader_id=reader.reader_id)
-        .label("ban_shadow"),
-        exists(select(latest.c.id).where(latest.c.text == text)).label("duplicate"),
-    ]  # fmt: skip
-    if ctx.rate_limits.enabled:
-        recent = by_author.where(comments.c.created_at > now - FLOOD_WINDOW).subquery()
-        facts.append(select(func.count()).select_from(recent).scalar_subquery().label("recent"))
-    author = _author_key(email=email, reader=reader)
-    if first_mode and author is not None:
-        published = by_author.where(comments.c.status == "approved", author)
-        facts.append(exists(published).label("known"))
-    row = (await ctx.database.read_row(select(*facts)))._mapping
+    first_by = "email" if email else "reader" if reader.reader_id else None
+    statement = _history_statement(
+        flood=ctx.rate_limits.enabled, first_by=first_by if first_mode else None,
+        ban_email=bool(email), ban_reader=bool(reader.reader_id),
+    )  # fmt: skip
+    parameters = {
+        "site_id": site.id, "ip_hash": reader.ip_hash, "text": text, "now": now,
+        "duplicate_since": now - DUPLICATE_WINDOW, "flood_since": now - FLOOD_WINDOW,
+        "email": email, "email_lower": email.lower() if email else None,
+        "reader_id": reader.reader_id,
+    }  # fmt: skip
+    row = (await ctx.database.read_rows(statement, parameters))[0]._mapping
     return _History(
         banned=row["ban_shadow"] is not None,
         shadow_banned=bool(row["ban_shadow"]),
@@ -140,31 +128,61 @@ async def _author_history(
     )
 
 
-def _author_key(*, email: str | None, reader: Reader) -> ColumnElement[bool] | None:
-    """How to recognise the author's earlier comments for "first comment held"."""
-    if email:
-        return comments.c.author_email == email
-    if reader.reader_id:
-        return comments.c.reader_id == reader.reader_id
-    return None
+@cache
+def _history_statement(
+    *, flood: bool, first_by: str | None, ban_email: bool, ban_reader: bool
+) -> Select[Any]:
+    """The history query of one shape, built once: its values are parameters (building
+    it cost more than the database took to answer it)."""
+    by_author = (
+        select(comments.c.id, comments.c.text)
+        .join(threads, threads.c.id == comments.c.thread_id)
+        .where(threads.c.site_id == bindparam("site_id"),
+               comments.c.ip_hash == bindparam("ip_hash"))
+    )  # fmt: skip
+    # The author's latest few comments only: the cost stays bounded however many
+    # comments share one address (a load test, a newsroom behind one NAT).
+    latest = (
+        by_author.where(comments.c.created_at > bindparam("duplicate_since", type_=UTCDateTime))
+        .order_by(comments.c.created_at.desc())
+        .limit(DUPLICATE_LOOKBACK)
+        .subquery()
+    )
+    facts: list[Any] = [
+        _ban_shadow(email=ban_email, reader=ban_reader).label("ban_shadow"),
+        exists(select(latest.c.id).where(latest.c.text == bindparam("text"))).label("duplicate"),
+    ]
+    if flood:
+        recent = by_author.where(
+            comments.c.created_at > bindparam("flood_since", type_=UTCDateTime)
+        ).subquery()
+        facts.append(select(func.count()).select_from(recent).scalar_subquery().label("recent"))
+    if first_by is not None:
+        author = (
+            comments.c.author_email == bindparam("email")
+            if first_by == "email"
+            else comments.c.reader_id == bindparam("reader_id")
+        )
+        published = by_author.where(comments.c.status == "approved", author)
+        facts.append(exists(published).label("known"))
+    return select(*facts)
 
 
-def _ban_shadow(
-    site_id: str, *, email: str | None, ip_hash: str, reader_id: str | None
-) -> ScalarSelect[Any]:
+def _ban_shadow(*, email: bool, reader: bool) -> ScalarSelect[Any]:
     """The `shadow` flag of the ban that applies to this author now, NULL when none does
     (a plain ban wins over a shadow one)."""
-    matches = [(bans.c.kind == "ip") & (bans.c.value == ip_hash)]
+    matches = [(bans.c.kind == "ip") & (bans.c.value == bindparam("ip_hash"))]
     if email:
-        matches.append((bans.c.kind == "email") & (bans.c.value == email.lower()))
-    if reader_id:
-        matches.append((bans.c.kind == "reader") & (bans.c.value == reader_id))
+        matches.append((bans.c.kind == "email") & (bans.c.value == bindparam("email_lower")))
+    if reader:
+        matches.append((bans.c.kind == "reader") & (bans.c.value == bindparam("reader_id")))
+    now = bindparam("now", type_=UTCDateTime)
     return (
         select(bans.c.shadow)
         .where(
-            bans.c.site_id == site_id,
+            bans.c.site_id == bindparam("site_id"),
             or_(*matches),
-            or_(bans.c.expires_at.is_(None), bans.c.expires_at > clock.now()),
+            or_(bans.c.expires_at.is_(None), bans.c.expires_at > now),
         )
         .order_by(bans.c.shadow.asc())
         .limit(1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
@@ -50,11 +50,15 @@ async def queue_delivery(conn: AsyncConnection, endpoint: Any, payload: dict[str
     )  # fmt: skip
 
 
+ACTIVE_ENDPOINTS = (
+    select(webhook_endpoints.c.id, webhook_endpoints.c.site_id, webhook_endpoints.c.url,
+           webhook_endpoints.c.events)
+    .where(webhook_endpoints.c.site_id == bindparam("site_id"),
+           webhook_endpoints.c.active.is_(True))
+    .order_by(webhook_endpoints.c.id)
+)  # fmt: skip
+"""Built once: every published comment runs it on the writer's path."""
+
+
 async def _active_endpoints(conn: AsyncConnection, site_id: str) -> list[Any]:
-    rows = await conn.execute(
-        select(webhook_endpoints.c.id, webhook_endpoints.c.site_id, webhook_endpoints.c.url,
-               webhook_endpoints.c.events)
-        .where(webhook_endpoints.c.site_id == site_id, webhook_endpoints.c.active.is_(True))
-        .order_by(webhook_endpoints.c.id)
-    )  # fmt: skip
-    return list(rows)
+    return list(await conn.execute(ACTIVE_ENDPOINTS, {"site_id": site_id}))
