@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,7 +23,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.expression import Executable
 
+from talkback.store.inline_sqlite import inline_connector
 from talkback.store.savepoints import JobSavepoints
+from talkback.store.write_lock import WriteLock
 
 T = TypeVar("T")
 WriteJob = Callable[[AsyncConnection], Awaitable[T]]
@@ -30,6 +33,7 @@ WriteJob = Callable[[AsyncConnection], Awaitable[T]]
 log = logging.getLogger(__name__)
 
 MAX_GROUP_SIZE = 256
+CHECKPOINT_SECONDS = 1.0
 SINGLE_STATEMENT = "talkback_single_statement"
 """Execution option of a connection that runs one statement, needing no BEGIN on SQLite."""
 
@@ -48,7 +52,9 @@ class Database:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
             self.engine = _sqlite_engine(url, begin="BEGIN", pool_size=8)
             self._writer: _GroupCommitWriter | None = _GroupCommitWriter(
-                _sqlite_engine(url, begin="BEGIN IMMEDIATE", pool_size=1)
+                _sqlite_engine(url, begin="BEGIN IMMEDIATE", pool_size=1, inline=True),
+                WriteLock(Path(database)),
+                checkpoint=self._checkpoint,
             )
         else:
             self.engine = create_async_engine(url, pool_size=10, max_overflow=20)
@@ -99,6 +105,12 @@ class Database:
             await self._writer.close()
         await self.engine.dispose()
 
+    async def _checkpoint(self) -> None:
+        """Copy the WAL back into the database file without waiting for readers or
+        writers (the writer's own connection never checkpoints: see `inline_sqlite.py`)."""
+        async with self.engine.connect() as conn:
+            await conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
 
 def _single_statement_options(dialect: str) -> dict[str, Any]:
     """Execution options for connections that run one statement and need no transaction.
@@ -112,25 +124,37 @@ def _single_statement_options(dialect: str) -> dict[str, Any]:
     return {"isolation_level": "AUTOCOMMIT"}
 
 
-def _sqlite_engine(url: str, *, begin: str, pool_size: int) -> AsyncEngine:
+def _sqlite_engine(url: str, *, begin: str, pool_size: int, inline: bool = False) -> AsyncEngine:
     """An SQLite engine in WAL mode with foreign keys on, issuing its own BEGIN.
 
     The driver's implicit transactions are switched off so SQLAlchemy controls BEGIN and
     SAVEPOINT itself (the writer needs working savepoints); writers use BEGIN IMMEDIATE so
-    a transaction never fails late upgrading a read lock.
+    a transaction never fails late upgrading a read lock. `inline` connections run on the
+    event loop's thread (`inline_sqlite.py`) and leave checkpoints to their owner.
     """
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0)
+    pragmas = [
+        "PRAGMA journal_mode=WAL",
+        "PRAGMA synchronous=NORMAL",
+        "PRAGMA foreign_keys=ON",
+        "PRAGMA busy_timeout=10000",
+    ]
+    if inline:
+        engine = create_async_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=0,
+            async_creator=inline_connector(make_url(url).database or ""),
+        )
+        pragmas.append("PRAGMA wal_autocheckpoint=0")
+    else:
+        engine = create_async_engine(url, pool_size=pool_size, max_overflow=0)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
+        if not inline:  # inline connections are opened without implicit transactions
+            dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        for pragma in (
-            "PRAGMA journal_mode=WAL",
-            "PRAGMA synchronous=NORMAL",
-            "PRAGMA foreign_keys=ON",
-            "PRAGMA busy_timeout=10000",
-        ):
+        for pragma in pragmas:
             cursor.execute(pragma)
         cursor.close()
 
@@ -143,10 +167,20 @@ def _sqlite_engine(url: str, *, begin: str, pool_size: int) -> AsyncEngine:
 
 
 class _GroupCommitWriter:
-    """One task owning SQLite's single write slot, committing queued jobs in groups."""
+    """One task owning SQLite's single write slot, committing queued jobs in groups.
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    Between processes, groups take turns through `lock`; every CHECKPOINT_SECONDS at most,
+    a commit is followed by `checkpoint`, run beside the writer rather than in its way.
+    """
+
+    def __init__(
+        self, engine: AsyncEngine, lock: WriteLock, checkpoint: Callable[[], Awaitable[None]]
+    ) -> None:
         self._engine = engine
+        self._lock = lock
+        self._checkpoint = checkpoint
+        self._checkpointing: asyncio.Task[None] | None = None
+        self._last_checkpoint = time.monotonic()
         self._queue: asyncio.Queue[tuple[WriteJob[Any], asyncio.Future[Any]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
@@ -163,7 +197,11 @@ class _GroupCommitWriter:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self._checkpointing is not None:
+            with contextlib.suppress(Exception):
+                await self._checkpointing
         await self._engine.dispose()
+        self._lock.close()
 
     async def _run(self) -> None:
         """Commit queued jobs group after group on one connection, kept between groups
@@ -191,6 +229,7 @@ class _GroupCommitWriter:
         """Run the group's jobs in one transaction and settle their futures after its
         commit; False when the transaction itself failed (every job then fails with it)."""
         outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        await self._lock.acquire()
         try:
             async with conn.begin():
                 savepoints = await JobSavepoints.of(conn)
@@ -207,6 +246,9 @@ class _GroupCommitWriter:
         except Exception as exc:
             _fail(group, exc)
             return False
+        finally:
+            self._lock.release()
+        self._checkpoint_soon()
         for future, result, error in outcomes:
             if future.done():
                 continue
@@ -215,6 +257,20 @@ class _GroupCommitWriter:
             else:
                 future.set_result(result)
         return True
+
+    def _checkpoint_soon(self) -> None:
+        if time.monotonic() - self._last_checkpoint < CHECKPOINT_SECONDS:
+            return
+        if self._checkpointing is not None and not self._checkpointing.done():
+            return
+        self._last_checkpoint = time.monotonic()
+        self._checkpointing = asyncio.create_task(self._checkpoint_logged())
+
+    async def _checkpoint_logged(self) -> None:
+        try:
+            await self._checkpoint()
+        except Exception:
+            log.warning("event=sqlite_checkpoint_failed", exc_info=True)
 
 
 def _fail(group: list[tuple[WriteJob[Any], asyncio.Future[Any]]], exc: Exception) -> None:
