@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, *, demo: bool = False) -> FastA
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await context.live.start()  # changes made by other processes reach this one
         # The toxicity model takes about a second to load: do it while the server starts
         # taking requests, not on the first comment.
         warm_up = asyncio.create_task(context.scorer.warm_up())

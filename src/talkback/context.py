@@ -12,6 +12,7 @@ from talkback.comments.thread_states import ThreadStates
 from talkback.config import Settings
 from talkback.events.dispatcher import Dispatcher
 from talkback.funding.stripe_gateway import StripeCheckout
+from talkback.live import invalidation
 from talkback.live.announcements import live_consumer
 from talkback.live.hub import LiveEvent
 from talkback.live.live import Live, thread_of_channel
@@ -68,8 +69,10 @@ class Context:
         staff_mail.install(self)
         account_mails.install(self)
         webhooks.install(self)
-        # Changes made on other nodes arrive only through the broker.
+        # Changes made on other nodes arrive only through the broker: their live events,
+        # and notices of what else every process must forget (site settings, bulk writes).
         self.live.hub.observe(self._forget_thread_of)
+        invalidation.install(self)
 
     async def _wake_outbox(self, _event: object) -> None:
         self.outbox.worker.wake()

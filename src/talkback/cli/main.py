@@ -15,6 +15,7 @@ from talkback import __version__
 from talkback.cli.data import export_command, import_app, reader_app
 from talkback.cli.support import console, fail, run_reporting_errors
 from talkback.config import MissingSecretKey, Settings, get_settings
+from talkback.live.brokers import BrokerUnavailable, is_shared
 from talkback.sites import sites as site_service
 from talkback.store.database import Database
 from talkback.store.migrate import migrate as migrate_database
@@ -77,11 +78,18 @@ def serve(
     port: Port = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
-    """Run the production server; configuration comes from TALKBACK_* variables."""
+    """Run the production server; configuration comes from TALKBACK_* variables.
+
+    Several workers need a broker every process shares (TALKBACK_BROKER_URL=redis://…):
+    with `memory://` each would keep its own live updates, rate limits and caches.
+    """
+    settings = get_settings()
     try:
-        get_settings().require_secret_key()
+        settings.require_secret_key()
     except MissingSecretKey as exc:
         raise fail(str(exc)) from exc
+    if workers > 1 and not is_shared(settings.broker_url):
+        raise fail(split_workers_message(workers))
     from talkback.observability.multiprocess import share_metrics_between_workers
 
     share_metrics_between_workers(workers)  # before they start: /metrics adds theirs up
@@ -93,6 +101,17 @@ def serve(
         workers=workers,
         proxy_headers=True,
         access_log=False,
+    )
+
+
+def split_workers_message(workers: int) -> str:
+    return (
+        f"--workers {workers} needs a broker the workers share: with TALKBACK_BROKER_URL="
+        "memory:// (the default) each worker process would keep its own live updates "
+        "(a widget would miss comments posted through another worker), its own rate "
+        "limits (each worker would allow the full rate) and its own caches of site "
+        "settings. Set TALKBACK_BROKER_URL=redis://HOST:6379/0 (the same for every "
+        "worker and node), or run one worker (--workers 1)."
     )
 
 
@@ -120,9 +139,12 @@ def worker() -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        console.print("talkback worker: delivering the outbox (Ctrl-C to stop)")
         try:
+            await context.live.start()  # site settings changed elsewhere reach it too
+            console.print("talkback worker: delivering the outbox (Ctrl-C to stop)")
             await context.outbox.worker.run(stop)
+        except BrokerUnavailable as exc:
+            raise fail(str(exc)) from exc
         finally:
             await context.close()
 
@@ -216,9 +238,24 @@ def site_set(
     key: Annotated[str, typer.Argument(help=", ".join(site_service.SETTABLE_KEYS))],
     value: Annotated[str, typer.Argument(help="origins: comma-separated; edit_window: seconds")],
 ) -> None:
-    """Change one setting of a site."""
-    _with_database(get_settings(), lambda db: site_service.set_site_option(db, site_id, key, value))
-    console.print(f"site {site_id}: {key} set")
+    """Change one setting of a site; running servers hear of it through the broker."""
+    from talkback.live.brokers import Notice
+    from talkback.live.invalidation import announce_once
+
+    settings = get_settings()
+
+    async def change(database: Database) -> bool:
+        await site_service.set_site_option(database, site_id, key, value)
+        return await announce_once(settings.broker_url, Notice("site", site_id))
+
+    if _with_database(settings, change):
+        console.print(f"site {site_id}: {key} set; running servers told", soft_wrap=True)
+    else:
+        console.print(
+            f"site {site_id}: {key} set; running servers apply it within "
+            f"{site_service.CACHE_SECONDS:.0f} s (no broker told them)",
+            soft_wrap=True,
+        )
 
 
 user_app = typer.Typer(help="Manage staff accounts (moderators and admins).", no_args_is_help=True)

@@ -34,6 +34,11 @@ class Live:
         self.hub = Hub()
         self.broker = broker_for(broker_url, self.hub)
 
+    async def start(self) -> None:
+        """Subscribe to the broker before serving, so this process hears every change made
+        elsewhere from its first request on (raises `BrokerUnavailable` if it cannot)."""
+        await self.broker.start()
+
     async def publish(self, site_id: str, uri: str, name: str, data: dict[str, Any]) -> None:
         await self.broker.publish(thread_channel(site_id, uri), LiveEvent(name, data))
 

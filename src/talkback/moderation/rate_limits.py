@@ -1,6 +1,9 @@
 """Rate limits with the `limits` library: in memory on one node, in Redis across nodes.
 
-`TALKBACK_RATE_LIMITS=off` turns them off (benchmarks and load tests); nothing else does.
+With a Redis broker the counters live in Redis (its database number included in the URL),
+so every worker and node counts against the same limit; `talkback serve` refuses several
+workers with `memory://` for this among other reasons. `TALKBACK_RATE_LIMITS=off` turns
+them off (benchmarks and load tests); nothing else does.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
 from talkback.errors import RateLimited
+from talkback.live.brokers import is_shared
 
 POSTS_PER_READER = "5/minute;40/hour"
 POSTS_PER_SITE = "600/minute"
@@ -27,12 +31,13 @@ class RateLimits:
     def __init__(self, broker_url: str, enabled: bool) -> None:
         self.enabled = enabled
         self._pool: redis.ConnectionPool | None = None
-        if broker_url.startswith(("redis://", "rediss://")):
+        if is_shared(broker_url):
             # redis-py's asyncio client (already used for live updates), on a pool of ours
-            # so that closing the app closes its connections.
+            # so that closing the app closes its connections. The pool decides where the
+            # counters go; the scheme only picks the `limits` storage class.
             self._pool = redis.ConnectionPool.from_url(broker_url)
             storage = storage_from_string(
-                "async+" + broker_url,
+                "async+redis+unix://" if broker_url.startswith("unix://") else "async+redis://",
                 implementation="redispy",
                 connection_pool=self._pool,  # type: ignore[arg-type]  # passed through
             )

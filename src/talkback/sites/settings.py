@@ -79,7 +79,7 @@ async def update_site_settings(
             continue
         option, as_text = SITE_OPTIONS[key]
         site = await set_site_option(ctx.database, site.id, option, as_text(value))
-        ctx.sites.forget(site.id)
+        await ctx.sites.changed(site.id)
         updated: Mapping[str, Any] = settings_view(site)
         await _audit(ctx, site, staff, key, current[key], updated[key])
     rules = {
@@ -89,7 +89,7 @@ async def update_site_settings(
     }
     if rules:
         site = await update_moderation_settings(ctx, site, rules, staff)
-        ctx.sites.forget(site.id)
+        await ctx.sites.changed(site.id)
     return site
 
 

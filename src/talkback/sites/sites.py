@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,10 @@ DIGEST_WINDOW_SECONDS = 120
 MODERATOR_ALERT_MINUTES = 15
 """Default: moderators hear of waiting comments at most every quarter hour (0: never)."""
 CACHE_SECONDS = 10.0
+"""The longest a process keeps a site's settings that no notice told it of changing."""
+
+SiteAnnouncer = Callable[[str], Awaitable[None]]
+"""Tells every process that a site's settings changed (by its id)."""
 
 
 class PublicSettings(TypedDict):
@@ -203,24 +208,57 @@ async def set_site_option(database: Database, site_id: str, key: str, value: str
 
 
 class SiteDirectory:
-    """Sites by id for request handling, re-read every few seconds.
+    """Sites by id for request handling, kept in each process until one changes.
 
-    Every API request needs its site (origins for CORS, edit window, moderation mode);
-    a short-lived copy keeps that off the database while `talkback site set` in another
-    process still takes effect within CACHE_SECONDS.
+    Every API request needs its site (origins for CORS, edit window, moderation mode); a
+    copy per process keeps that off the database. A change made anywhere is announced
+    (`changed`: the admin API on any node, `talkback site set` with a broker configured)
+    and every process of the deployment forgets the site at once. CACHE_SECONDS bounds
+    what no notice reaches: a change by another process with the `memory://` broker (the
+    command line beside a single server, `talkback worker`). A generation number per site
+    keeps a read that raced with a notice from storing what the notice outdated.
     """
 
     def __init__(self, database: Database) -> None:
         self._database = database
+        self._announce: SiteAnnouncer | None = None
         self._sites: dict[str, tuple[float, Site]] = {}
+        self._generations: dict[str, int] = {}
 
     async def get(self, site_id: str) -> Site:
         cached = self._sites.get(site_id)
         if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
             return cached[1]
+        generation = self._generations.get(site_id, 0)
         site = await load_site(self._database, site_id)
-        self._sites[site_id] = (time.monotonic(), site)
+        if self._generations.get(site_id, 0) == generation:
+            self._sites[site_id] = (time.monotonic(), site)
         return site
 
+    def peek(self, site_id: str) -> Site | None:
+        """The site if this process holds a fresh copy, without waiting for anything (the
+        cached reads answer from memory or not at all)."""
+        cached = self._sites.get(site_id)
+        if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        return None
+
+    async def changed(self, site_id: str) -> None:
+        """The site's settings were changed here: every process forgets them."""
+        self.forget(site_id)
+        if self._announce is not None:
+            await self._announce(site_id)
+
+    def announce_with(self, announce: SiteAnnouncer) -> None:
+        """How `changed` tells the other processes (the broker, wired by the context)."""
+        self._announce = announce
+
     def forget(self, site_id: str) -> None:
+        """Forget the site in this process only; the next request reads it afresh."""
         self._sites.pop(site_id, None)
+        self._generations[site_id] = self._generations.get(site_id, 0) + 1
+
+    def forget_all(self) -> None:
+        """Notices may have been missed: read every site afresh."""
+        for site_id in {*self._sites, *self._generations}:
+            self.forget(site_id)
