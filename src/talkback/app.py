@@ -22,6 +22,7 @@ from talkback.admin import webhooks as admin_webhooks
 from talkback.admin import webhooks_api as admin_webhooks_api
 from talkback.comments import routes as comment_routes
 from talkback.comments import stream, vote_routes
+from talkback.comments.cached_reads import CachedReads
 from talkback.config import Settings, get_settings
 from talkback.context import Context
 from talkback.demo import checkout_page as demo_checkout
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, *, demo: bool = False) -> FastA
     install_error_handlers(app)
     app.add_middleware(SiteCORSMiddleware, sites=context.sites)
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(CachedReads, context=context, routes=lambda: app.routes)
     app.add_middleware(RequestMetricsMiddleware)  # outermost: times the others too
     # Every module's router is included here (a module only combines its own routers). A
     # request is served by the first route that matches it: the order is behaviour.
