@@ -25,7 +25,9 @@ def _same(route: httpx.Response, cached: httpx.Response) -> None:
     assert dict(cached.headers) == dict(route.headers)
 
 
-async def _both(api: Api, path: str, params: Any, headers: dict[str, str] | None = None) -> None:
+async def _both(
+    api: Api, path: str, params: list[tuple[str, Any]], headers: dict[str, str] | None = None
+) -> None:
     route = await api.client.get(
         path, params=[*params, *THROUGH_THE_ROUTE.items()], headers=headers
     )
@@ -38,12 +40,13 @@ async def test_a_cached_page_is_the_routes_page(api: Api, origin: str | None) ->
     await api.posted("First")
     await api.posted("Second", parent_id=(await api.posted("Third"))["comment"]["id"])
     headers = {"Origin": origin} if origin else {}
-    for params in (
+    queries: list[list[tuple[str, Any]]] = [
         [("uri", ARTICLE)],
         [("uri", ARTICLE), ("sort", "oldest"), ("limit", "2")],
         [("uri", "https://news.example" + ARTICLE + "/?utm_source=x")],
         [("uri", "/no/thread/here")],
-    ):
+    ]
+    for params in queries:
         await api.client.get(PAGE, params=params, headers=headers)  # fills the cache
         await _both(api, PAGE, params, headers)
     etag = (await api.client.get(PAGE, params={"uri": ARTICLE})).headers["etag"]
@@ -53,7 +56,11 @@ async def test_a_cached_page_is_the_routes_page(api: Api, origin: str | None) ->
 async def test_counts_of_fresh_threads_are_the_routes_counts(api: Api) -> None:
     await api.posted("One")
     await api.posted("Two", uri="/2026/11/other")
-    params = [("uri", ARTICLE), ("uri", "https://news.example/2026/11/other/"), ("uri", "/none")]
+    params: list[tuple[str, Any]] = [
+        ("uri", ARTICLE),
+        ("uri", "https://news.example/2026/11/other/"),
+        ("uri", "/none"),
+    ]
     await api.client.get(COUNTS, params=params)
     await _both(api, COUNTS, params, {"Origin": ORIGIN})
 

@@ -30,6 +30,7 @@ from talkback.context import Context
 from talkback.core import drafts
 from talkback.core.paging import Sort
 from talkback.core.uris import InvalidUri, normalise_uri
+from talkback.observability.metrics import record_page_lookup
 from talkback.sites.sites import Site
 from talkback.web.cors import EXPOSED_HEADERS
 
@@ -78,6 +79,7 @@ class CachedReads:
         page = cached_page(self._context, site, request)
         if page is None:
             return None
+        record_page_lookup(hit=True)
         headers = [(b"etag", page.etag.encode()), (b"cache-control", PAGE_CACHE_CONTROL)]
         if_none_match = _header(scope, b"if-none-match")
         if if_none_match is not None and etag_matches(if_none_match, page.etag):

@@ -46,6 +46,7 @@ from talkback.context import Context
 from talkback.core.paging import Cursor, InvalidCursor, Sort, decode_cursor
 from talkback.core.threads import nest_replies
 from talkback.errors import Invalid
+from talkback.observability.metrics import record_page_lookup
 from talkback.sites.sites import Site
 from talkback.store.queries import visible_comment
 from talkback.store.tables import comments, threads
@@ -94,6 +95,7 @@ async def read_page(
     thread = await _thread_state(ctx, site, request.uri)
     key = _page_key(site, request, thread)
     cached = ctx.pages.get(key)
+    record_page_lookup(hit=cached is not None)
     etag = cached.etag if cached is not None else _etag(key)
     if if_none_match is not None and etag_matches(if_none_match, etag):
         return RenderedPage(etag=etag, body=b"")

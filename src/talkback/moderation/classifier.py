@@ -10,11 +10,13 @@ process, about two seconds) in a thread while the server starts, never on a requ
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Protocol
 
 from talkback.moderation.profanity_model import load_in_subprocess
+from talkback.observability.metrics import record_scoring_batch
 
 
 class Scorer(Protocol):
@@ -60,6 +62,7 @@ class BatchingScorer:
         batch, self._pending = self._pending, []
         predict = self._predict
         assert predict is not None
+        started = time.perf_counter()
         try:
             scores = predict([text for text, _ in batch])
         except Exception as exc:
@@ -67,6 +70,7 @@ class BatchingScorer:
                 if not future.done():
                     future.set_exception(exc)
             return
+        record_scoring_batch(len(batch), time.perf_counter() - started)
         for (_, future), value in zip(batch, scores, strict=True):
             if not future.done():
                 future.set_result(float(value))

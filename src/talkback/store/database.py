@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.expression import Executable
 
+from talkback.observability.metrics import record_write_group
 from talkback.store.inline_sqlite import inline_connector
 from talkback.store.savepoints import JobSavepoints
 from talkback.store.write_lock import WriteLock
@@ -221,6 +222,7 @@ class _GroupCommitWriter:
         group = [await self._queue.get()]
         while len(group) < MAX_GROUP_SIZE and not self._queue.empty():
             group.append(self._queue.get_nowait())
+        record_write_group(len(group), self._queue.qsize())
         return group
 
     async def _commit_group(

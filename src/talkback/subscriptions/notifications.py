@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CompoundSelect, bindparam, func, select, union, union_all
+from sqlalchemy import CompoundSelect, Integer, String, bindparam, func, select, union, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
@@ -93,8 +93,8 @@ def _candidates_statement() -> CompoundSelect[Any]:
     comments table) cost more than running it.
     """
     parent = comments.alias("parent")
-    site_id = bindparam("site_id")
-    comment_id = bindparam("comment_id")
+    site_id = bindparam("site_id", type_=String())
+    comment_id = bindparam("comment_id", type_=Integer())
     thread_id = select(comments.c.thread_id).where(comments.c.id == comment_id).scalar_subquery()
     parent_id = select(comments.c.parent_id).where(comments.c.id == comment_id).scalar_subquery()
     parent_addresses = union(
