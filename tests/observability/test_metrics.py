@@ -136,3 +136,30 @@ def test_parse_reads_labels_and_values() -> None:
     series = parse('talkback_x_total{result="hit"} 3.0\n')
     assert value(series, "talkback_x_total", result="hit") == 3
     assert value(series, "talkback_x_total", result="miss") == 0
+
+
+async def test_a_page_read_twice_is_a_miss_then_a_hit(api: Api, scraper: Scraper) -> None:
+    await api.posted("Something to show on the page")
+    before = await scraper.scrape()
+    await api.page()
+    await api.page()
+    after = await scraper.scrape()
+    lookups = "talkback_page_cache_lookups_total"
+    for result in ("miss", "hit"):
+        grew = value(after, lookups, result=result) - value(before, lookups, result=result)
+        assert grew == 1, result
+
+
+async def test_a_post_is_scored_and_written_in_counted_groups(api: Api, scraper: Scraper) -> None:
+    before = await scraper.scrape()
+    await api.posted("The ferry timetable changes next week, for what it is worth.")
+    after = await scraper.scrape()
+
+    def grew(name: str) -> float:
+        return value(after, name) - value(before, name)
+
+    assert grew("talkback_classifier_batch_size_count") >= 1
+    assert grew("talkback_classifier_batch_size_sum") >= 1
+    if api.context.database.dialect == "sqlite":  # PostgreSQL has no group-commit writer
+        assert grew("talkback_writer_group_size_count") >= 1
+        assert grew("talkback_writer_group_size_sum") >= 1
