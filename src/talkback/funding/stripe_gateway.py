@@ -11,12 +11,13 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from typing import Any
-
-import stripe
+from typing import TYPE_CHECKING, Any
 
 from talkback.config import Settings
 from talkback.errors import BadRequest, Unavailable
+
+if TYPE_CHECKING:
+    import stripe
 
 SIGNATURE_HEADER = "Stripe-Signature"
 SIGNATURE_TOLERANCE_SECONDS = 300
@@ -57,6 +58,8 @@ def verified_event(payload: bytes, signature: str | None, secret: str | None) ->
         raise Unavailable("TALKBACK_STRIPE_WEBHOOK_SECRET is not set", code="payments_unavailable")
     if not signature:
         raise BadRequest(f"missing {SIGNATURE_HEADER} header", code="bad_signature")
+    import stripe  # see StripeCheckout._stripe
+
     try:
         stripe.WebhookSignature.verify_header(
             payload.decode("utf-8"), signature, secret, SIGNATURE_TOLERANCE_SECONDS
@@ -93,6 +96,10 @@ class StripeCheckout:
         if key is None:
             raise Unavailable("TALKBACK_STRIPE_SECRET_KEY is not set", code="payments_unavailable")
         if self._client is None:
+            # Imported on first use: the library and the HTTP stacks it brings weigh
+            # about 20 MB, in every worker of a site that may never take a gift.
+            import stripe
+
             base = (
                 {"api": self._settings.stripe_api_base} if self._settings.stripe_api_base else None
             )
@@ -107,6 +114,8 @@ class StripeCheckout:
 
     async def create_session(self, request: CheckoutRequest) -> CheckoutSession:
         """A Stripe Checkout Session in payment mode for one line: the gift."""
+        import stripe  # loaded by self._stripe()
+
         client = self._stripe()
         params: dict[str, Any] = {
             "mode": "payment",

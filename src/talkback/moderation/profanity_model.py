@@ -6,7 +6,7 @@ scikit-learn's input validation (about 4 ms, whatever the batch size). The model
 small: a vocabulary, an IDF weight per word, and for each of the calibration folds a
 weight per word, an intercept and a sigmoid. `export_model` reads those numbers out of the
 package's own objects, in a separate process so the server never imports scikit-learn, and
-`LinearTextModel` computes the same probabilities from them with NumPy. Tests compare both
+`LinearTextModel` computes the same probabilities from them. Tests compare both
 on a corpus, so the form stays true to the package it came from.
 
 What the vectorizer does, and so what `LinearTextModel` repeats: lowercase, find the words
@@ -17,16 +17,16 @@ probability is a sigmoid of its linear decision value; the model's is their mean
 
 from __future__ import annotations
 
-import io
+import json
+import math
 import re
 import subprocess
 import sys
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
-import numpy.typing as npt
+from typing import Any
 
 TOKEN = re.compile(r"(?u)\b\w\w+\b")
 """The vectorizer's token pattern (checked by `export_model` against the package's)."""
@@ -47,51 +47,64 @@ EXPECTED_VECTORIZER = {
 
 
 @dataclass(frozen=True)
+class Fold:
+    """One calibration fold: a weight per word, an intercept, and its sigmoid."""
+
+    weights: array[float]
+    intercept: float
+    sigmoid_a: float
+    sigmoid_b: float
+
+    def probability(self, features: dict[int, float]) -> float:
+        decision = self.intercept + sum(
+            value * self.weights[index] for index, value in features.items()
+        )
+        return 1.0 / (1.0 + math.exp(self.sigmoid_a * decision + self.sigmoid_b))
+
+
+@dataclass(frozen=True)
 class LinearTextModel:
+    """Plain Python over compact arrays: a comment has a few dozen words, so scoring one
+    touches a few hundred numbers, and NumPy (15 MB a worker) would buy nothing."""
+
     vocabulary: dict[str, int]
-    idf: npt.NDArray[np.float64]
-    weights: npt.NDArray[np.float64]
-    """One row per calibration fold, one column per word."""
-    intercepts: npt.NDArray[np.float64]
-    sigmoid_a: npt.NDArray[np.float64]
-    sigmoid_b: npt.NDArray[np.float64]
+    idf: array[float]
+    folds: tuple[Fold, ...]
 
     def predict(self, texts: Sequence[str]) -> list[float]:
         """The probability that each text is abusive, as the package's `predict_prob`."""
-        decisions = np.tile(self.intercepts, (len(texts), 1))
-        for row, text in enumerate(texts):
-            counts = Counter(
-                index
-                for token in TOKEN.findall(text.lower())
-                if (index := self.vocabulary.get(token)) is not None
-            )
-            if counts:
-                columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-                values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-                weighted = values * self.idf[columns]
-                decisions[row] += self.weights[:, columns] @ (weighted / np.linalg.norm(weighted))
-        probabilities = 1.0 / (1.0 + np.exp(self.sigmoid_a * decisions + self.sigmoid_b))
-        return [float(value) for value in probabilities.mean(axis=1)]
+        return [self._probability(text) for text in texts]
 
-    def to_bytes(self) -> bytes:
-        buffer = io.BytesIO()
-        words = np.array(sorted(self.vocabulary, key=self.vocabulary.__getitem__))
-        np.savez(
-            buffer, words=words, idf=self.idf, weights=self.weights,
-            intercepts=self.intercepts, sigmoid_a=self.sigmoid_a, sigmoid_b=self.sigmoid_b,
-        )  # fmt: skip
-        return buffer.getvalue()
+    def _probability(self, text: str) -> float:
+        counts = Counter(
+            index
+            for token in TOKEN.findall(text.lower())
+            if (index := self.vocabulary.get(token)) is not None
+        )
+        weighted = {index: count * self.idf[index] for index, count in counts.items()}
+        norm = math.sqrt(sum(value * value for value in weighted.values()))
+        features = {index: value / norm for index, value in weighted.items()} if norm else {}
+        return sum(fold.probability(features) for fold in self.folds) / len(self.folds)
+
+    def to_json(self) -> str:
+        words = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+        folds = [
+            {"weights": list(f.weights), "intercept": f.intercept, "a": f.sigmoid_a,
+             "b": f.sigmoid_b}
+            for f in self.folds
+        ]  # fmt: skip
+        return json.dumps({"words": words, "idf": list(self.idf), "folds": folds})
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> LinearTextModel:
-        arrays = np.load(io.BytesIO(data), allow_pickle=False)
+    def from_json(cls, data: str | bytes) -> LinearTextModel:
+        numbers: dict[str, Any] = json.loads(data)
         return cls(
-            vocabulary={str(word): index for index, word in enumerate(arrays["words"])},
-            idf=arrays["idf"],
-            weights=arrays["weights"],
-            intercepts=arrays["intercepts"],
-            sigmoid_a=arrays["sigmoid_a"],
-            sigmoid_b=arrays["sigmoid_b"],
+            vocabulary={word: index for index, word in enumerate(numbers["words"])},
+            idf=array("d", numbers["idf"]),
+            folds=tuple(
+                Fold(array("d", fold["weights"]), fold["intercept"], fold["a"], fold["b"])
+                for fold in numbers["folds"]
+            ),
         )
 
 
@@ -109,11 +122,16 @@ def export_model() -> LinearTextModel:
         raise RuntimeError("alt-profanity-check's calibration is no longer one sigmoid a fold")
     return LinearTextModel(
         vocabulary={str(word): int(index) for word, index in vectorizer.vocabulary_.items()},
-        idf=np.asarray(vectorizer.idf_, dtype=np.float64),
-        weights=np.vstack([fold.estimator.coef_[0] for fold in folds]),
-        intercepts=np.array([fold.estimator.intercept_[0] for fold in folds]),
-        sigmoid_a=np.array([fold.calibrators[0].a_ for fold in folds]),
-        sigmoid_b=np.array([fold.calibrators[0].b_ for fold in folds]),
+        idf=array("d", (float(value) for value in vectorizer.idf_)),
+        folds=tuple(
+            Fold(
+                weights=array("d", (float(value) for value in fold.estimator.coef_[0])),
+                intercept=float(fold.estimator.intercept_[0]),
+                sigmoid_a=float(fold.calibrators[0].a_),
+                sigmoid_b=float(fold.calibrators[0].b_),
+            )
+            for fold in folds
+        ),
     )
 
 
@@ -125,8 +143,8 @@ def load_in_subprocess() -> LinearTextModel:
         check=True,
         timeout=120,
     )
-    return LinearTextModel.from_bytes(exported.stdout)
+    return LinearTextModel.from_json(exported.stdout)
 
 
 if __name__ == "__main__":
-    sys.stdout.buffer.write(export_model().to_bytes())
+    sys.stdout.write(export_model().to_json())
