@@ -30,9 +30,36 @@ STAFF_EMAIL = "ops@news.example"
 STAFF_PASSWORD = "correct horse battery staple"
 START_WITHIN = 90.0
 """Seconds a process gets to come up; a bound for the wait, not a measured claim."""
+REDIS_URL = "redis://127.0.0.1:6379/13"
+"""A Redis database of its own, flushed before and after (pub/sub channels are shared by
+all databases; the site id `deploy` keeps its channels apart)."""
+TEST_ONLY = {
+    # The traffic loops post hundreds of comments from one address; rate limits across
+    # nodes are tested in tests/scaleout/.
+    "TALKBACK_RATE_LIMITS": "off",
+    "TALKBACK_OUTBOX_POLL_SECONDS": "0.1",
+}
 REQUEST_TIMEOUT = 30.0
 """Seconds a request may take on a machine shared with benchmarks; a bound, not a claim."""
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def settings_values(
+    database_url: str, data_dir: Path, *, public_url: str, smtp_url: str,
+    broker_url: str = REDIS_URL,
+) -> dict[str, str]:  # fmt: skip
+    """This run's values for every key of deploy/talkback.env."""
+    return {
+        "TALKBACK_SECRET_KEY": SECRET,
+        "TALKBACK_DATABASE_URL": database_url,
+        "TALKBACK_BROKER_URL": broker_url,
+        "TALKBACK_PUBLIC_URL": public_url,
+        "TALKBACK_SMTP_URL": smtp_url,
+        "TALKBACK_MAIL_FROM": "comments@news.example",
+        "TALKBACK_DATA_DIR": str(data_dir),
+        # nginx reaches the nodes from 127.0.0.1; the tests' other clients use 127.0.0.2-3.
+        "FORWARDED_ALLOW_IPS": "127.0.0.1",
+    }
 
 
 class Node:

@@ -15,14 +15,16 @@ from tests.conftest import port_open, skip_or_fail, throwaway_postgres_database
 from tests.deploy.cluster import (
     NGINX,
     ORIGIN,
-    SECRET,
+    REDIS_URL,
     SITE,
     STAFF_EMAIL,
     STAFF_PASSWORD,
+    TEST_ONLY,
     Certificates,
     Cluster,
     Nginx,
     Node,
+    settings_values,
     talkback,
 )
 from tests.deploy.configs import (
@@ -35,35 +37,6 @@ from tests.deploy.configs import (
 )
 from tests.mail_sink import MailSink, free_port
 from tests.outbox.harness import WorkerProcess
-
-REDIS_DB = 13
-"""A Redis database of its own, flushed before and after (pub/sub channels are shared by
-all databases; the site id `deploy` keeps its channels apart)."""
-REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
-
-TEST_ONLY = {
-    # The traffic loops post hundreds of comments from one address; rate limits across
-    # nodes are tested in tests/scaleout/.
-    "TALKBACK_RATE_LIMITS": "off",
-    "TALKBACK_OUTBOX_POLL_SECONDS": "0.1",
-}
-
-
-def settings_values(
-    database_url: str, data_dir: Path, public_url: str, smtp_url: str
-) -> dict[str, str]:
-    """This run's values for every key of deploy/talkback.env."""
-    return {
-        "TALKBACK_SECRET_KEY": SECRET,
-        "TALKBACK_DATABASE_URL": database_url,
-        "TALKBACK_BROKER_URL": REDIS_URL,
-        "TALKBACK_PUBLIC_URL": public_url,
-        "TALKBACK_SMTP_URL": smtp_url,
-        "TALKBACK_MAIL_FROM": "comments@news.example",
-        "TALKBACK_DATA_DIR": str(data_dir),
-        # nginx reaches the nodes from 127.0.0.1; the tests' other clients use 127.0.0.2-3.
-        "FORWARDED_ALLOW_IPS": "127.0.0.1",
-    }
 
 
 def _flush_redis() -> None:
@@ -83,8 +56,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         mail = MailSink()
         mail.start()
         tls_port, http_port = free_port(), free_port()
+        public_url = f"https://127.0.0.1:{tls_port}"
         values = settings_values(
-            database_url, tmp / "data", f"https://127.0.0.1:{tls_port}", mail.url
+            database_url, tmp / "data", public_url=public_url, smtp_url=mail.url
         )
         talkback(unit_process_environment(MIGRATE_UNIT, values), *unit_command(MIGRATE_UNIT))
         admin_env = unit_process_environment(WEB_UNIT, values)

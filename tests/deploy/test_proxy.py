@@ -4,6 +4,7 @@ client address and scheme Talkback believes, from nginx alone."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.deploy.cluster import (
     ORIGIN,
@@ -13,6 +14,8 @@ from tests.deploy.cluster import (
     Cluster,
     post_comment,
 )
+
+pytestmark = pytest.mark.services
 
 ARTICLE = "/2026/12/behind-the-proxy"
 

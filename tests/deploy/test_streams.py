@@ -11,8 +11,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.deploy.cluster import ORIGIN, REQUEST_TIMEOUT, SITE, Cluster, post_comment
+
+pytestmark = pytest.mark.services
 
 ARTICLE = "/2026/12/live-through-nginx"
 EVENT_WITHIN = 10.0
