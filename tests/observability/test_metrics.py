@@ -163,3 +163,18 @@ async def test_a_post_is_scored_and_written_in_counted_groups(api: Api, scraper:
     if api.context.database.dialect == "sqlite":  # PostgreSQL has no group-commit writer
         assert grew("talkback_writer_group_size_count") >= 1
         assert grew("talkback_writer_group_size_sum") >= 1
+
+
+async def test_reads_answered_from_memory_keep_their_route_template(
+    api: Api, scraper: Scraper
+) -> None:
+    """Cached pages and counts are answered before FastAPI routes the request."""
+    before = await scraper.scrape()
+    for _ in range(3):
+        await api.page()
+        response = await api.client.get(f"/api/v1/{SITE}/counts", params={"uri": ARTICLE})
+        assert response.status_code == 200
+    after = await scraper.scrape()
+    for route in (COMMENTS_ROUTE, "/api/v1/{site}/counts"):
+        labels = {"route": route, "method": "GET", "status": "2xx"}
+        assert value(after, LATENCY, **labels) - value(before, LATENCY, **labels) == 3, route

@@ -31,6 +31,7 @@ from talkback.core import drafts
 from talkback.core.paging import Sort
 from talkback.core.uris import InvalidUri, normalise_uri
 from talkback.observability.metrics import record_page_lookup
+from talkback.observability.middleware import RouteLabel
 from talkback.sites.sites import Site
 from talkback.web.cors import EXPOSED_HEADERS
 
@@ -53,7 +54,7 @@ class CachedReads:
         self.app = app
         self._context = context
         self._routes = routes
-        self._route_of: dict[str, BaseRoute | None] = {}
+        self._route_of: dict[str, BaseRoute | RouteLabel] = {}
         self._page_requests: dict[bytes, PageRequest | None] = {}
         self._count_requests: dict[bytes, dict[str, str] | None] = {}
 
@@ -99,12 +100,12 @@ class CachedReads:
         body = ENCODE_JSON({"counts": counts}).encode()
         return 200, [(b"content-type", b"application/json")], body
 
-    def _route(self, what: str) -> BaseRoute | None:
+    def _route(self, what: str) -> BaseRoute | RouteLabel:
         """The route this answer stands for, so the metrics label it as the route would."""
         if what not in self._route_of:
             path = "/api/v1/{site}/" + what
             found = [r for r in self._routes() if getattr(r, "path", None) == path]
-            self._route_of[what] = found[0] if found else None
+            self._route_of[what] = found[0] if found else RouteLabel(path)
         return self._route_of[what]
 
 

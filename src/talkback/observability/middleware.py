@@ -13,6 +13,7 @@ as long as a reader keeps the page.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from time import perf_counter
 
 from prometheus_client import Histogram
@@ -27,11 +28,20 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 STATUS_CLASSES = ("0xx", "1xx", "2xx", "3xx", "4xx", "5xx")
 
 
+@dataclass(frozen=True, slots=True)
+class RouteLabel:
+    """What a handler that answers before the router puts in `scope["route"]`: the
+    template of the route its answer stands for, e.g. `/api/v1/{site}/comments`."""
+
+    path: str
+
+
 def route_template(scope: Scope) -> str:
     """The template of the route that served the request, as the router left it in `scope`.
 
     A handler that answers before the router (a fast path) labels its requests by setting
-    `scope["route"]` to the route it stands for: anything with a `path` template.
+    `scope["route"]` to the route it stands for, or to a `RouteLabel`: anything with a
+    `path` template.
     """
     route = scope.get("route")
     template = getattr(route, "path", None)
