@@ -89,7 +89,7 @@ async def test_cached_reads_need_neither_the_routes_nor_the_database(api: Api) -
         statements.append(str(args[2]))
 
     event.listen(api.context.database.engine.sync_engine, "before_cursor_execute", count)
-    alone = CachedReads(no_route, context=api.context, routes=list)
+    alone = CachedReads(no_route, context=api.context)
     transport = httpx.ASGITransport(app=alone)
     async with httpx.AsyncClient(transport=transport, base_url="http://talkback.test") as client:
         page = await client.get(PAGE, params={"uri": ARTICLE})

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import parse_qsl
 
-from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from talkback.comments.pages import PageRequest, cached_page, etag_matches
@@ -41,6 +40,8 @@ MAX_REMEMBERED_QUERIES = 10_000
 ENCODE_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 """As FastAPI encodes a route's answer, so a counts answer is byte for byte the same."""
 
+ROUTES = {what: RouteLabel("/api/v1/{site}/" + what) for what in ("comments", "counts")}
+"""What the request metrics label these answers with: the routes they stand for."""
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 T = TypeVar("T")
 
@@ -48,13 +49,9 @@ T = TypeVar("T")
 class CachedReads:
     """Serves cached thread pages and counts of fresh threads; passes on everything else."""
 
-    def __init__(
-        self, app: ASGIApp, context: Context, routes: Callable[[], list[BaseRoute]]
-    ) -> None:
+    def __init__(self, app: ASGIApp, context: Context) -> None:
         self.app = app
         self._context = context
-        self._routes = routes
-        self._route_of: dict[str, BaseRoute | RouteLabel] = {}
         self._page_requests: dict[bytes, PageRequest | None] = {}
         self._count_requests: dict[bytes, dict[str, str] | None] = {}
 
@@ -68,7 +65,7 @@ class CachedReads:
                     self._page(site, scope) if what == "comments" else self._counts(site, scope)
                 )
                 if answer is not None:
-                    scope["route"] = self._route(what)
+                    scope["route"] = ROUTES[what]
                     await _send(send, *_with_cors(site, scope, answer))
                     return
         await self.app(scope, receive, send)
@@ -99,15 +96,6 @@ class CachedReads:
             counts[raw] = state.count if state is not None else 0
         body = ENCODE_JSON({"counts": counts}).encode()
         return 200, [(b"content-type", b"application/json")], body
-
-    def _route(self, what: str) -> BaseRoute | RouteLabel:
-        """The route this answer stands for, so the metrics label it as the route would."""
-        if what not in self._route_of:
-            path = "/api/v1/{site}/" + what
-            found = [r for r in self._routes() if getattr(r, "path", None) == path]
-            self._route_of[what] = found[0] if found else RouteLabel(path)
-        return self._route_of[what]
-
 
 PAGE_CACHE_CONTROL = b"public, max-age=2, stale-while-revalidate=30"
 
