@@ -93,6 +93,13 @@ class Settings(BaseSettings):
         description="When set, /metrics answers only requests with `Authorization: Bearer "
         "<token>`; unset, it answers only loopback clients (docs/operations.md).",
     )
+    live_heartbeat_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        le=300,
+        description="An idle live stream (SSE) sends a comment line after this many seconds "
+        "of silence, so proxies and browsers keep it open.",
+    )
 
     @classmethod
     def settings_customise_sources(

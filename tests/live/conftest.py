@@ -7,6 +7,7 @@ import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import uvicorn
@@ -73,10 +74,15 @@ async def prepared_database(database_url: str) -> str:
 
 @pytest.fixture
 def node_factory(prepared_database: str) -> NodeFactory:
-    def factory(broker_url: str = "memory://") -> AbstractAsyncContextManager[Node]:
-        settings = Settings(
-            database_url=prepared_database, secret_key="test-secret-key", broker_url=broker_url
-        )
-        return running_node(settings)
+    def factory(
+        broker_url: str = "memory://", **settings: Any
+    ) -> AbstractAsyncContextManager[Node]:
+        """A node on the prepared database; `settings` are further `Settings` fields."""
+        return running_node(
+            Settings(
+                database_url=prepared_database, secret_key="test-secret-key",
+                broker_url=broker_url, **settings,
+            )
+        )  # fmt: skip
 
     return factory

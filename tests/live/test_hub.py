@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from talkback.live.hub import QUEUE_LIMIT, Hub, LiveEvent
+from talkback.live.hub import HEARTBEAT, QUEUE_LIMIT, Hub, LiveEvent
 
 
 async def test_events_reach_every_subscriber_of_the_channel_only() -> None:
@@ -31,3 +31,26 @@ async def test_a_reader_who_falls_behind_is_cut_off() -> None:
         assert hub.listeners("a") == 0
         received = [event async for event in slow.events()]
         assert received == []
+
+
+async def test_a_stalled_reader_does_not_hold_up_the_others() -> None:
+    hub = Hub()
+    async with hub.subscribe("a"), hub.subscribe("a") as reading:
+        heard = aiter(reading.events())
+        for n in range(2 * QUEUE_LIMIT):
+            hub.deliver("a", LiveEvent("vote", {"n": n}))
+            assert (await asyncio.wait_for(anext(heard), 1)).data == {"n": n}
+        assert hub.listeners("a") == 1
+
+
+async def test_each_event_is_encoded_once_as_the_bytes_streams_send() -> None:
+    event = LiveEvent("comment.created", {"html": "<p>Grüße</p>", "count": 2})
+    assert event.frame == (
+        'event: comment.created\r\ndata: {"html":"<p>Grüße</p>","count":2}\r\n\r\n'.encode()
+    )
+    hub = Hub()
+    async with hub.subscribe("a") as subscription:
+        hub.deliver("a", event)
+        frames = aiter(subscription.frames(heartbeat_seconds=0.05))
+        assert await asyncio.wait_for(anext(frames), 1) is event.frame
+        assert await asyncio.wait_for(anext(frames), 1) == HEARTBEAT == b": ping\r\n\r\n"

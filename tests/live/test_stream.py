@@ -44,8 +44,7 @@ async def listening(url: str) -> AsyncIterator[asyncio.Queue[Event]]:
                     name = None
 
     task = asyncio.create_task(read())
-    await asyncio.wait_for(opened.wait(), 10)
-    await asyncio.sleep(0.1)  # the subscription is registered just after the headers go out
+    await asyncio.wait_for(opened.wait(), 10)  # subscribed: the headers follow the subscription
     try:
         yield received
     finally:

@@ -1,19 +1,57 @@
-"""Server-sent events of one page's thread, for open widgets."""
+"""Server-sent events of one page's thread, for open widgets.
+
+A stream subscribes before its headers go out, so a widget that has the answer's headers
+hears every event published after them. Its heartbeat comes from the subscription (a
+comment line after `live_heartbeat_seconds` of silence), not from sse-starlette's ping
+task: one task less per open stream, and a busy stream sends no heartbeats at all.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from contextlib import AsyncExitStack
 
 from fastapi import APIRouter
-from sse_starlette import EventSourceResponse, ServerSentEvent
+from sse_starlette import EventSourceResponse
+from sse_starlette.sse import SendTimeoutError
+from starlette.types import Receive, Scope, Send
 
+from talkback.live.hub import Subscription
 from talkback.observability.metrics import open_sse_connection
 from talkback.web.deps import Ctx, SiteDep, Uri
 from talkback.web.errors import API_ERRORS
 
+log = logging.getLogger(__name__)
+
 router = APIRouter(prefix="/api/v1/{site}", tags=["live"], responses=API_ERRORS)
 
-PING_SECONDS = 15
+SEND_TIMEOUT_SECONDS = 60.0
+"""A stream whose reader has taken none of its bytes for this long is closed: the hub
+already stopped queueing for it, this frees its connection too."""
+
+
+class LiveStream(EventSourceResponse):
+    """The stream of one subscription, which it ends (unsubscribes) however it ends."""
+
+    def __init__(
+        self, subscription: Subscription, held: AsyncExitStack, heartbeat_seconds: float
+    ) -> None:
+        super().__init__(
+            subscription.frames(heartbeat_seconds),
+            ping=0,
+            send_timeout=SEND_TIMEOUT_SECONDS,
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+        self._held = held
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            with open_sse_connection():
+                await super().__call__(scope, receive, send)
+        except SendTimeoutError:
+            log.info("event=live_stream_stalled seconds=%s", SEND_TIMEOUT_SECONDS)
+        finally:
+            await self._held.aclose()
 
 
 @router.get(
@@ -29,16 +67,8 @@ PING_SECONDS = 15
 async def stream(ctx: Ctx, site: SiteDep, uri: Uri) -> EventSourceResponse:
     """`comment.created`, `comment.updated`, `comment.deleted` and `vote` events, each with
     the thread's comment count, and `campaign.updated` of the site's goal bar; a comment
-    line every 15 s keeps proxies from closing it."""
-
-    async def events() -> AsyncIterator[ServerSentEvent]:
-        with open_sse_connection():
-            async with ctx.live.subscribe(site.id, uri) as subscription:
-                async for event in subscription.events():
-                    yield ServerSentEvent(data=event.data_json(), event=event.name)
-
-    return EventSourceResponse(
-        events(),
-        ping=PING_SECONDS,
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    line after 15 s of silence (`TALKBACK_LIVE_HEARTBEAT_SECONDS`) keeps proxies from
+    closing it. Every event published after the answer's headers reaches the stream."""
+    held = AsyncExitStack()
+    subscription = await held.enter_async_context(ctx.live.subscribe(site.id, uri))
+    return LiveStream(subscription, held, ctx.settings.live_heartbeat_seconds)
