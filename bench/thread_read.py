@@ -273,6 +273,22 @@ def plan_thread(
     return SeededThread(uri=uri, thread_id=thread_id, comments=rows, votes=vote_rows)
 
 
+def thread_rows(planned: Sequence[SeededThread], start: datetime) -> list[dict[str, Any]]:
+    """The `threads` rows of planned threads, `version` as the services would have left it."""
+    return [
+        {
+            "id": thread.thread_id,
+            "site_id": SITE,
+            "uri": thread.uri,
+            "title": f"Benchmark thread of {len(thread.comments)} comments",
+            "comment_count": len(thread.comments),
+            "version": len(thread.comments) + len(thread.votes),
+            "created_at": start,
+        }
+        for thread in planned
+    ]
+
+
 async def seed(database: Database, planned: Sequence[SeededThread], start: datetime) -> None:
     """Write the planned threads in one transaction through the server's own write path.
 
@@ -282,21 +298,7 @@ async def seed(database: Database, planned: Sequence[SeededThread], start: datet
     """
 
     async def job(conn: AsyncConnection) -> None:
-        await conn.execute(
-            insert(threads),
-            [
-                {
-                    "id": thread.thread_id,
-                    "site_id": SITE,
-                    "uri": thread.uri,
-                    "title": f"Benchmark thread of {len(thread.comments)} comments",
-                    "comment_count": len(thread.comments),
-                    "version": len(thread.comments) + len(thread.votes),
-                    "created_at": start,
-                }
-                for thread in planned
-            ],
-        )
+        await conn.execute(insert(threads), thread_rows(planned, start))
         for thread in planned:
             await conn.execute(insert(comments), thread.comments)
             if thread.votes:
