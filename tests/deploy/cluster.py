@@ -5,6 +5,7 @@ the files in deploy/ (see configs.py)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import signal
 import ssl
@@ -77,7 +78,8 @@ class Node:
         self.process: WorkerProcess | None = None
 
     async def start(self) -> None:
-        """Start and wait until /healthz answers (the node reaches its database)."""
+        """Start and wait until /readyz answers 200: database, schema, broker and model
+        ready, as the upgrade procedure waits before nginx sends the node traffic again."""
         process = self.process = WorkerProcess(self.env, self.log_path, *self.args)
 
         async def healthy() -> bool:
@@ -85,7 +87,7 @@ class Node:
                 raise AssertionError(f"{self.name} exited early:\n{process.output()[-3000:]}")
             try:
                 async with httpx.AsyncClient(timeout=5) as client:
-                    return (await client.get(f"{self.url}/healthz")).status_code == 200
+                    return (await client.get(f"{self.url}/readyz")).status_code == 200
             except httpx.TransportError:
                 return False
 
@@ -264,6 +266,23 @@ def talkback(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "talkback", *args], env=env, input=stdin, capture_output=True,
         text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, f"talkback {' '.join(args)}: {done.stdout}{done.stderr}"
+    return done.stdout
+
+
+OPERATOR_SHELL = 'set -a; . "$0"; set +a; exec "$@"'
+"""How docs/deploy.md runs the command by hand: the environment file sourced by a shell."""
+
+
+def talkback_as_operator(env_file: Path, *args: str, stdin: str | None = None) -> str:
+    """`talkback ARGS` with nothing but `env_file` for settings, as the guide's shell
+    function runs it (`sh -c '. talkback.env; exec talkback …'`)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TALKBACK_")}
+    command = [sys.executable, "-m", "talkback", *args]
+    done = subprocess.run(
+        ["sh", "-c", OPERATOR_SHELL, str(env_file), *command], env=env, input=stdin,
+        capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 0, f"talkback {' '.join(args)}: {done.stdout}{done.stderr}"
     return done.stdout

@@ -164,6 +164,17 @@ def env_template_names() -> list[str]:
     return names
 
 
+def render_env_file(values: dict[str, str]) -> str:
+    """deploy/talkback.env with this run's `values` in place of the examples, comments kept."""
+    assert values.keys() == env_template().keys(), "a value for every key of the template"
+    lines = []
+    for raw in ENV_TEMPLATE.read_text().splitlines():
+        key, equals, _ = raw.partition("=")
+        active = equals and not raw.lstrip().startswith("#")
+        lines.append(f"{key}={values[key]}" if active else raw)
+    return "\n".join(lines) + "\n"
+
+
 def unit_process_environment(unit: Path, values: dict[str, str], **extra: str) -> dict[str, str]:
     """The environment systemd would give the unit: the unit's `Environment=`, then the
     environment file (it wins, as with systemd), here with this test's `values` for

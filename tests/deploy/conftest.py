@@ -26,12 +26,14 @@ from tests.deploy.cluster import (
     Node,
     settings_values,
     talkback,
+    talkback_as_operator,
 )
 from tests.deploy.configs import (
     MIGRATE_UNIT,
     WEB_UNIT,
     WORKER_UNIT,
     NginxSite,
+    render_env_file,
     unit_command,
     unit_process_environment,
 )
@@ -61,10 +63,12 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             database_url, tmp / "data", public_url=public_url, smtp_url=mail.url
         )
         talkback(unit_process_environment(MIGRATE_UNIT, values), *unit_command(MIGRATE_UNIT))
-        admin_env = unit_process_environment(WEB_UNIT, values)
-        talkback(admin_env, "site", "add", SITE, "--name", "Deploy News", "--origin", ORIGIN)
-        talkback(
-            admin_env, "user", "add", STAFF_EMAIL, "--role", "admin", "--password-stdin",
+        env_file = tmp / "talkback.env"
+        env_file.write_text(render_env_file(values))
+        talkback_as_operator(env_file, "site", "add", SITE, "--name", "Deploy News",
+                             "--origin", ORIGIN)  # fmt: skip
+        talkback_as_operator(
+            env_file, "user", "add", STAFF_EMAIL, "--role", "admin", "--password-stdin",
             stdin=STAFF_PASSWORD + "\n",
         )  # fmt: skip
         web_env = unit_process_environment(WEB_UNIT, values, **TEST_ONLY)

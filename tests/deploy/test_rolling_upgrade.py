@@ -1,6 +1,6 @@
 """Upgrades without downtime, as docs/deploy.md describes them: the release's migration
 first (expand only: the running release must work on the new schema), then one node at a
-time drained in nginx, stopped, started, checked on /healthz and put back, while traffic
+time drained in nginx, stopped, started, checked on /readyz and put back, while traffic
 through nginx goes on. Not one request may fail, and every acknowledged comment is there
 afterwards."""
 
@@ -203,7 +203,7 @@ async def test_a_rolling_upgrade_with_a_migration_loses_no_request(cluster: Clus
             await cluster.nginx.reload(cluster.nginx.site.drained(index))
             await stop_in_thread(node)
             await drivers.progressed(f"while {node.name} is stopped")
-            await node.start()  # returns once /healthz answers
+            await node.start()  # returns once /readyz answers 200
             await cluster.nginx.reload(cluster.nginx.site.undrained())
             await drivers.progressed(f"after {node.name} is back")
     finally:
