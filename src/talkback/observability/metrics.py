@@ -41,6 +41,12 @@ WRITE_GROUP_SIZE = Histogram(
     "Write jobs committed together in one SQLite transaction (group commit).",
     buckets=SIZE_BUCKETS,
 )
+WRITE_HOLD_SECONDS = Histogram(
+    "talkback_writer_hold_seconds",
+    "How long one group commit held the database's write lock: the share of a second it "
+    "takes is how close SQLite's single writer is to its limit, whatever the CPU does.",
+    buckets=LATENCY_BUCKETS,
+)
 WRITE_QUEUE_DEPTH = Gauge(
     "talkback_writer_queue_depth",
     "Write jobs still waiting for the SQLite writer when it last took a group.",
@@ -77,6 +83,11 @@ def record_write_group(size: int, queue_depth: int) -> None:
     """The SQLite writer took `size` jobs for one transaction, leaving `queue_depth` queued."""
     WRITE_GROUP_SIZE.observe(size)
     WRITE_QUEUE_DEPTH.set(queue_depth)
+
+
+def record_write_hold(seconds: float) -> None:
+    """A group commit held the SQLite write lock (taken, transaction, released) so long."""
+    WRITE_HOLD_SECONDS.observe(seconds)
 
 
 def record_scoring_batch(size: int, seconds: float) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.expression import Executable
 
-from talkback.observability.metrics import record_write_group
+from talkback.observability.metrics import record_write_group, record_write_hold
 from talkback.store.inline_sqlite import inline_connector
 from talkback.store.savepoints import JobSavepoints
 from talkback.store.write_lock import WriteLock
@@ -232,6 +232,7 @@ class _GroupCommitWriter:
         commit; False when the transaction itself failed (every job then fails with it)."""
         outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
         await self._lock.acquire()
+        held_since = time.perf_counter()
         try:
             async with conn.begin():
                 savepoints = await JobSavepoints.of(conn)
@@ -250,6 +251,7 @@ class _GroupCommitWriter:
             return False
         finally:
             self._lock.release()
+            record_write_hold(time.perf_counter() - held_since)
         self._checkpoint_soon()
         for future, result, error in outcomes:
             if future.done():
