@@ -102,11 +102,9 @@ class IssoStore:
     """Isso's SQLite database, its schema made by Isso, its rows written by us."""
 
     def __init__(self, folder: Path) -> None:
-        self.port = free_port()
-        self.host = f"http://127.0.0.1:{self.port}"
         self.database = folder / "isso.db"
         self.config = folder / "isso.cfg"
-        self.config.write_text(CONFIG.format(database=self.database, host=self.host))
+        self._configure(free_port())
         make_schema = (
             "import sys; from isso import config; from isso.db import SQLite3; "
             "SQLite3(sys.argv[1], config.load(config.default_file(), sys.argv[2]))"
@@ -188,7 +186,14 @@ class IssoStore:
     def close(self) -> None:
         self.connection.close()
 
+    def _configure(self, port: int) -> None:
+        self.port = port
+        self.host = f"http://127.0.0.1:{port}"
+        self.config.write_text(CONFIG.format(database=self.database, host=self.host))
+
     def server(self, log: Path) -> Server:
+        """gunicorn on a port free right now (the one seen at seeding may be taken since)."""
+        self._configure(free_port())
         command = [
             str(VENV / "bin" / "gunicorn"),
             "--workers",
