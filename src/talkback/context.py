@@ -20,6 +20,7 @@ from talkback.mail import check_mail
 from talkback.mail.mailer import Mailer
 from talkback.moderation.classifier import BatchingScorer, profanity_scorer
 from talkback.moderation.rate_limits import RateLimits
+from talkback.outbox.messages import queued_in_this_process
 from talkback.outbox.runtime import Outbox
 from talkback.sites.sites import SiteDirectory
 from talkback.store.database import Database
@@ -44,6 +45,7 @@ class Context:
     mail: Mailer = field(init=False)
     outbox: Outbox = field(init=False)
     """Mail and webhook calls, written with the change that causes them (see `outbox/`)."""
+    _outbox_queued_seen: int = field(init=False, default=-1)
 
     def __post_init__(self) -> None:
         self.sites = SiteDirectory(self.database)
@@ -75,7 +77,10 @@ class Context:
         invalidation.install(self)
 
     async def _wake_outbox(self, _event: object) -> None:
-        self.outbox.worker.wake()
+        queued = queued_in_this_process()
+        if queued != self._outbox_queued_seen:
+            self._outbox_queued_seen = queued
+            self.outbox.worker.wake()
 
     def _forget_thread_of(self, channel: str, _event: LiveEvent) -> None:
         thread = thread_of_channel(channel)
