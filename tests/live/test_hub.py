@@ -26,9 +26,12 @@ async def test_events_reach_every_subscriber_of_the_channel_only() -> None:
 async def test_a_reader_who_falls_behind_is_cut_off() -> None:
     hub = Hub()
     async with hub.subscribe("a") as slow:
+        told: list[str] = []
+        slow.when_closed(lambda: told.append("closed"))
         for n in range(QUEUE_LIMIT + 1):
             hub.deliver("a", LiveEvent("vote", {"n": n}))
         assert hub.listeners("a") == 0
+        assert told == ["closed"]
         received = [event async for event in slow.events()]
         assert received == []
 

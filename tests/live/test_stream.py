@@ -15,6 +15,9 @@ from tests.conftest import port_open, skip_or_fail
 from tests.live.conftest import NodeFactory
 
 Event = tuple[str, dict[str, Any]]
+REQUEST_TIMEOUT = 30.0
+"""Seconds a request may take: the first post waits for the model to load, which takes
+several seconds on a machine busy with benchmarks. A bound, not a measurement."""
 
 
 @asynccontextmanager
@@ -56,7 +59,7 @@ async def next_event(events: asyncio.Queue[Event]) -> Event:
 
 
 async def post(url: str, text: str, **fields: Any) -> dict[str, Any]:
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT) as client:
         response = await client.post(
             f"{url}/api/v1/{SITE}/comments", params={"uri": ARTICLE}, json={"text": text, **fields}
         )
@@ -74,7 +77,9 @@ async def test_changes_arrive_in_order_on_the_stream(node_factory: NodeFactory) 
         assert data["count"] == 1
         comment_id = posted["comment"]["id"]
         headers = {"X-Edit-Token": posted["edit_token"]}
-        async with httpx.AsyncClient(base_url=f"{node.url}/api/v1/{SITE}") as client:
+        async with httpx.AsyncClient(
+            base_url=f"{node.url}/api/v1/{SITE}", timeout=REQUEST_TIMEOUT
+        ) as client:
             await client.patch(f"/comments/{comment_id}", json={"text": "edited"}, headers=headers)
             await client.post(f"/comments/{comment_id}/vote", json={"value": -1})
             await client.delete(f"/comments/{comment_id}", headers=headers)
@@ -96,7 +101,10 @@ async def test_deleting_a_comment_with_replies_announces_its_placeholder(
     async with node_factory() as node:
         root = await post(node.url, "root")
         await post(node.url, "reply", parent_id=root["comment"]["id"])
-        async with listening(node.url) as events, httpx.AsyncClient() as client:
+        async with (
+            listening(node.url) as events,
+            httpx.AsyncClient(timeout=REQUEST_TIMEOUT) as client,
+        ):
             await client.delete(
                 f"{node.url}/api/v1/{SITE}/comments/{root['comment']['id']}",
                 headers={"X-Edit-Token": root["edit_token"]},
@@ -114,7 +122,7 @@ async def test_held_comments_are_not_announced(node_factory: NodeFactory) -> Non
     async with node_factory() as node, listening(node.url) as events:
         await set_site_option(node.context.database, SITE, "moderation_mode", "pre")
         node.context.sites.forget(SITE)
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT) as client:
             held = await client.post(
                 f"{node.url}/api/v1/{SITE}/comments", params={"uri": ARTICLE}, json={"text": "x"}
             )

@@ -3,7 +3,10 @@
 A stream subscribes before its headers go out, so a widget that has the answer's headers
 hears every event published after them. Its heartbeat comes from the subscription (a
 comment line after `live_heartbeat_seconds` of silence), not from sse-starlette's ping
-task: one task less per open stream, and a busy stream sends no heartbeats at all.
+task: one task less per open stream, and a busy stream sends no heartbeats at all. A
+stream the hub cuts off (its reader fell `hub.QUEUE_LIMIT` events behind) is ended at
+once, connection and all, even while a send to a full socket holds it; its EventSource
+reconnects.
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ from __future__ import annotations
 import logging
 from contextlib import AsyncExitStack
 
+import anyio
 from fastapi import APIRouter
 from sse_starlette import EventSourceResponse
-from sse_starlette.sse import SendTimeoutError
 from starlette.types import Receive, Scope, Send
 
 from talkback.live.hub import Subscription
@@ -25,10 +28,6 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1/{site}", tags=["live"], responses=API_ERRORS)
 
-SEND_TIMEOUT_SECONDS = 60.0
-"""A stream whose reader has taken none of its bytes for this long is closed: the hub
-already stopped queueing for it, this frees its connection too."""
-
 
 class LiveStream(EventSourceResponse):
     """The stream of one subscription, which it ends (unsubscribes) however it ends."""
@@ -39,17 +38,18 @@ class LiveStream(EventSourceResponse):
         super().__init__(
             subscription.frames(heartbeat_seconds),
             ping=0,
-            send_timeout=SEND_TIMEOUT_SECONDS,
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
+        self._subscription = subscription
         self._held = held
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            with open_sse_connection():
+            with open_sse_connection(), anyio.CancelScope() as cut_off:
+                self._subscription.when_closed(cut_off.cancel)
                 await super().__call__(scope, receive, send)
-        except SendTimeoutError:
-            log.info("event=live_stream_stalled seconds=%s", SEND_TIMEOUT_SECONDS)
+            if cut_off.cancel_called:
+                log.info("event=live_stream_cut_off reason=fell_behind")
         finally:
             await self._held.aclose()
 

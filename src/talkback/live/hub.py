@@ -53,12 +53,13 @@ class Subscription:
     about a kilobyte and a half for nothing.
     """
 
-    __slots__ = ("_closed", "_pending", "_waiter")
+    __slots__ = ("_closed", "_on_close", "_pending", "_waiter")
 
     def __init__(self) -> None:
         self._pending: deque[LiveEvent] = deque()
         self._waiter: asyncio.Future[None] | None = None
         self._closed = False
+        self._on_close: Callable[[], None] | None = None
 
     def offer(self, event: LiveEvent) -> bool:
         """Queue the event; False when the reader fell behind (or the stream was closed)."""
@@ -73,6 +74,13 @@ class Subscription:
         self._closed = True
         self._pending.clear()
         self._wake()
+        if self._on_close is not None:
+            self._on_close()
+
+    def when_closed(self, callback: Callable[[], None]) -> None:
+        """Call `callback` when the stream is closed: a reader who fell behind may be stuck
+        sending to a full socket, where no end of the events reaches it."""
+        self._on_close = callback
 
     async def events(self) -> AsyncIterator[LiveEvent]:
         """Each event until the stream is closed."""
@@ -85,19 +93,43 @@ class Subscription:
             yield self._pending.popleft()
 
     async def frames(self, heartbeat_seconds: float) -> AsyncIterator[bytes]:
-        """Each event's `frame` until the stream is closed, and `HEARTBEAT` after every
-        `heartbeat_seconds` without one: only an idle stream needs a heartbeat."""
-        while True:
-            if not self._pending:
-                if self._closed:
+        """Each event's `frame` until the stream is closed, and `HEARTBEAT` once a
+        `heartbeat_seconds` tick passed with nothing sent: only an idle stream needs one.
+
+        One timer a stream, re-armed once a tick, rather than a timeout around each wait:
+        that timeout, made and cancelled for every event on every stream, doubled the
+        hub's CPU time per event with a thousand streams (bench/README.md).
+        """
+        loop = asyncio.get_running_loop()
+        quiet = True  # nothing sent since the last tick
+        heartbeat_due = False
+        timer: asyncio.TimerHandle | None = None
+
+        def tick() -> None:
+            nonlocal quiet, heartbeat_due, timer
+            if self._closed:
+                return
+            timer = loop.call_later(heartbeat_seconds, tick)
+            if quiet:
+                heartbeat_due = True
+                self._wake()
+            quiet = True
+
+        timer = loop.call_later(heartbeat_seconds, tick)
+        try:
+            while True:
+                if self._pending:
+                    quiet = False
+                    yield self._pending.popleft().frame
+                elif self._closed:
                     return
-                try:
-                    async with asyncio.timeout(heartbeat_seconds):
-                        await self._wait()
-                except TimeoutError:
+                elif heartbeat_due:
+                    heartbeat_due = False
                     yield HEARTBEAT
-                continue
-            yield self._pending.popleft().frame
+                else:
+                    await self._wait()
+        finally:
+            timer.cancel()
 
     async def _wait(self) -> None:
         """Until an event is offered or the stream closed."""
