@@ -342,6 +342,24 @@ def test_support_and_presets_work_from_the_keyboard(
     expect(bar.support).to_be_focused()
 
 
+def test_the_gift_form_is_fetched_only_when_support_is_pressed(
+    page: Page, host: Host, article: str, talkback: Talkback
+) -> None:
+    """Most readers of the bar never give: its form's code (donate.js) is not part of the
+    page's first load, and a press on Support fetches and opens it."""
+    talkback.create_campaign()
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    bar = FundingBar(page).open(bar_page(host, article, comments="off"))
+    talkback.wait_for_listeners(article, 1, site=FUND_SITE)  # the bar's last step
+    assert any(url.endswith("/funding.js") for url in fetched)
+    assert not [url for url in fetched if url.endswith("/donate.js")]
+    bar.support.click()
+    expect(bar.support).to_have_attribute("aria-expanded", "true")
+    expect(bar.presets).to_have_count(3)
+    assert [url for url in fetched if url.endswith("/donate.js")]
+
+
 def test_an_ended_campaign_takes_no_gifts_and_a_site_without_one_shows_no_bar(
     page: Page, host: Host, article: str, talkback: Talkback
 ) -> None:

@@ -200,6 +200,32 @@ def test_notify_of_asks_for_confirmation_and_the_mailed_link_confirms(
     expect(page.get_by_role("rowheader", name="List-Unsubscribe", exact=True)).to_be_visible()
 
 
+def test_a_first_visit_fetches_the_account_panels_only_once_notify_of_is_pressed(
+    page: Page, mailed: Mailed, article: str
+) -> None:
+    """A guest rarely opens the reader's line, so its code (account.js) is not part of a
+    first visit; pressing "Notify of" fetches it and opens that panel, focused."""
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    widget = open_widget(page, mailed, article)
+    mailed.talkback.wait_for_listeners(article, 1)  # the last step of the widget's start
+    assert any(url.endswith("/thread.js") for url in fetched)
+    assert not [url for url in fetched if url.endswith("/account.js")]
+
+    notify_of = widget.root.get_by_role("button", name="Notify of")
+    notify_of.click()
+    expect(widget.root.get_by_label("Notify of")).to_be_focused()
+    expect(notify_of).to_have_attribute("aria-expanded", "true")
+    assert [url for url in fetched if url.endswith("/account.js")]
+    widget.root.get_by_label("Email", exact=True).fill("first@example.org")
+    widget.root.get_by_role("button", name="Notify me").click()
+    expect(widget.root.get_by_text(CHECK_INBOX)).to_be_visible()
+    # The guest's two buttons were handed over, not doubled.
+    expect(widget.root.get_by_role("button", name="Sign in")).to_have_count(1)
+    notify_of.click()
+    expect(widget.root.get_by_label("Notify of")).to_have_count(0)
+
+
 def test_notify_of_says_what_went_wrong(page: Page, mailed: Mailed, article: str) -> None:
     """Each refusal in the reader's words: a bad address, too many requests, no mail."""
     widget = open_widget(page, mailed, article)

@@ -2,6 +2,10 @@
  * The reader's line under the header: "Notify of", sign in by email link, and signed in,
  * the account (name, subscriptions, own data, sign out). Panels open one at a time below
  * it; every answer is said in its status line.
+ *
+ * Loaded only when needed: for a signed-in reader or a sign-in link (main.js), when a
+ * guest presses one of the line's buttons (thread.js draws those two until then), or
+ * when a comment is posted with "Notify me of replies" ticked (form.js).
  */
 
 import { h, showError } from './dom.js';
@@ -64,6 +68,7 @@ export function createAccount(ctx) {
       slot.querySelector('select, input')?.focus();
     });
     control.setAttribute('aria-expanded', 'false');
+    control.dataset.key = key; // thread.js presses the one a guest pressed before this loaded
     return control;
   }
 

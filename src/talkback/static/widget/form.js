@@ -4,7 +4,6 @@
  * cleared only once the server accepted it, and a failure leaves it as typed.
  */
 
-import { say, subscribe } from './account.js';
 import { h, showError } from './dom.js';
 import { GUEST_KEY, local, session } from './storage.js';
 /** The API's limit on `title`; a long page title must not make a post fail. */
@@ -107,6 +106,9 @@ export function createForm(ctx, { parent, parentName, comment, initial = '', onD
     // aria-busy rather than disabling the button: a disabled button would drop keyboard focus.
     form.setAttribute('aria-busy', 'true');
     try {
+      // Asking for replies is account.js's part, loaded only for it (most comments are
+      // posted without) and before posting, so a failure to load leaves the form as typed.
+      const account = notify?.checked && (await import('./account.js'));
       const result = comment
         ? await api.edit(comment.id, text.value)
         : await api.post({
@@ -120,10 +122,10 @@ export function createForm(ctx, { parent, parentName, comment, initial = '', onD
           });
       session.remove(draftKey);
       if (!comment && !parent) text.value = '';
-      if (notify?.checked) {
+      if (account) {
         // Replies to a comment can be asked for once it is shown; a held one is not yet.
-        if (result.held) say(note, t, t('notifyHeld'));
-        else await subscribe(ctx, { kind: 'comment', comment_id: result.comment.id, email: asGuest ? email.value.trim() : undefined }, note);
+        if (result.held) account.say(note, t, t('notifyHeld'));
+        else await account.subscribe(ctx, { kind: 'comment', comment_id: result.comment.id, email: asGuest ? email.value.trim() : undefined }, note);
         result.notified = note;
       }
       onDone(result);

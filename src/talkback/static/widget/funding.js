@@ -43,7 +43,7 @@ export async function mount({ base, site, container }) {
       if (error.status === 422 && money) return api.campaign(ref, null);
       throw error;
     });
-  for (const deeper of ['./dom.js', './donate.js', './live.js']) import(deeper).catch(() => null);
+  for (const deeper of ['./dom.js', './live.js']) import(deeper).catch(() => null);
   let first = fetchCampaign();
   first.catch(() => null); // handled below; this only marks it as awaited
   const [{ t, locale }, { h, showError }] = await Promise.all([
@@ -51,7 +51,7 @@ export async function mount({ base, site, container }) {
     import('./dom.js'),
   ]);
   await styled;
-  const ctx = { api, t, locale, h };
+  const ctx = { api, t, locale, h, showError };
   const status = h('p', { class: 'tb-status', 'aria-live': 'polite' }, t('fundingLoading'));
   const holder = h('div', { class: 'tb' }, status);
   shadow.append(holder);
@@ -129,7 +129,7 @@ export function moneyLocale(tag) {
  * live region.
  */
 async function createBar(ctx, campaign) {
-  const { t, locale, h } = ctx;
+  const { t, locale, h, showError } = ctx;
   const percentFormat = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
   const title = h('h2', { class: 'tb-fund-title', id: 'tb-fund-title' });
   const description = h('p', { class: 'tb-fund-about' });
@@ -222,7 +222,10 @@ async function createBar(ctx, campaign) {
     );
   }
 
-  /** Open or close the gift form; closing keeps what was typed for the next opening. */
+  /**
+   * Open or close the gift form; closing keeps what was typed for the next opening. Its
+   * code (donate.js) is fetched at the first press: most readers of the bar never give.
+   */
   async function toggle() {
     if (form) {
       form.element.remove();
@@ -230,10 +233,20 @@ async function createBar(ctx, campaign) {
       support.setAttribute('aria-expanded', 'false');
       return;
     }
-    const { createDonation } = await import('./donate.js');
-    form = createDonation(ctx, bar.campaign, { onClosed: () => bar.onClosed?.() });
-    slot.append(form.element);
-    support.setAttribute('aria-expanded', 'true');
+    if (support.getAttribute('aria-busy')) return; // pressed again while it loads
+    support.setAttribute('aria-busy', 'true');
+    try {
+      const { createDonation } = await import('./donate.js');
+      form = createDonation(ctx, bar.campaign, { onClosed: () => bar.onClosed?.() });
+      slot.replaceChildren(form.element);
+      support.setAttribute('aria-expanded', 'true');
+    } catch (error) {
+      const box = h('p', { class: 'tb-error', role: 'alert' });
+      slot.replaceChildren(box);
+      showError(box, error, t);
+    } finally {
+      support.removeAttribute('aria-busy');
+    }
   }
 }
 

@@ -16,20 +16,26 @@ export async function mount({ base, site, container }) {
   const api = new Api(base, site, pageUri(container));
   // Ask for the deeper modules now too, instead of the browser finding them level by level
   // (thread.js, then comment.js, then avatar.js); the imports below reuse these fetches.
-  for (const deeper of ['./comment.js', './form.js', './account.js', './dom.js', './avatar.js']) import(deeper).catch(() => null);
+  for (const deeper of ['./comment.js', './form.js', './dom.js', './avatar.js']) import(deeper).catch(() => null);
   const firstPage = api.page('newest');
   firstPage.catch(() => null); // handled by Thread.load; this only marks it as awaited
   // A sign-in link: its token is traded before /me asks, and leaves the address at once.
   const link = /^#talkback-signin=([\w-]+)/.exec(location.hash)?.[1];
   if (link) history.replaceState(history.state, '', location.href.split('#')[0]);
+  // account.js draws the reader's line and its panels. It is needed at once only for a
+  // sign-in link or a signed-in reader; a guest's line loads it when pressed (thread.js).
+  const linked = link && import('./account.js');
+  linked?.catch(() => null); // awaited below; this only marks it as handled
   const signin = link && (await api.completeSignin(link).then(() => true, (error) => error));
-  const [config, state, { t, locale }, { Thread }, { connectLive }, { clock }] = await Promise.all([
+  const me = api.me().catch(() => ({}));
+  const [config, state, { t, locale }, { Thread }, { connectLive }, { clock }, account] = await Promise.all([
     api.config().catch(() => ({})),
-    api.me().catch(() => ({})),
+    me,
     import('./i18n/index.js').then(({ loadStrings }) => loadStrings(container)),
     import('./thread.js'),
     import('./live.js'),
     import('./time.js'),
+    linked || me.then((state) => state.account && import('./account.js')),
   ]);
   const settings = config.site || {};
   api.editWindow = settings.edit_window_seconds ?? api.editWindow;
@@ -46,6 +52,7 @@ export async function mount({ base, site, container }) {
     account: state.account || null,
     subscriptions: state.subscriptions || [],
     signin,
+    createAccount: account?.createAccount,
   };
   const thread = new Thread(ctx);
   await styled;

@@ -1,11 +1,10 @@
 /**
- * The comment section: count, sort tabs, the reader's line (account.js), form, threaded
- * list, "Load more", deep links.
+ * The comment section: count, sort tabs, the reader's line (account.js, loaded when
+ * needed), form, threaded list, "Load more", deep links.
  * Each comment on screen has a record `{comment, parent, depth, list, item, article, …}`
  * in `records`, so live events and actions find it without searching the DOM.
  */
 
-import { createAccount } from './account.js';
 import { MAX_INDENT, renderComment, showVotes, updateComment } from './comment.js';
 import { h, showError } from './dom.js';
 import { createForm } from './form.js';
@@ -44,7 +43,7 @@ export class Thread {
       'section',
       { class: 'tb', 'aria-labelledby': 'tb-title' },
       h('header', { class: 'tb-head' }, this.heading, h('div', { class: 'tb-tabs', role: 'group', 'aria-label': t('sortBy') }, ...this.tabs)),
-      createAccount(ctx),
+      ctx.createAccount ? ctx.createAccount(ctx) : guestLine(ctx),
       createForm(ctx, { onDone: (result) => this.posted(result) }),
       this.notice,
       this.bar,
@@ -254,6 +253,31 @@ export class Thread {
     article.classList.add('tb-target');
     article.scrollIntoView({ block: 'center' });
     article.focus({ preventScroll: true });
+  }
+}
+
+/**
+ * A guest's reader line before account.js is loaded: its two buttons, which load it and
+ * then press the same button there. Most readers never press them, so a first visit does
+ * not fetch the panels' code (main.js loads it at once for a signed-in reader).
+ */
+function guestLine(ctx) {
+  const status = h('p', { class: 'tb-error', role: 'alert', hidden: true });
+  const line = h('div', { class: 'tb-account' }, h('div', { class: 'tb-me' }, opener('notifyOf'), opener('signIn')), status);
+  return line;
+
+  function opener(key) {
+    const press = () =>
+      import('./account.js').then(
+        ({ createAccount }) => {
+          if (!line.isConnected) return; // pressed twice while loading: answered already
+          const account = createAccount(ctx);
+          line.replaceWith(account);
+          account.querySelector(`[data-key="${key}"]`).click();
+        },
+        (error) => showError(status, error, ctx.t),
+      );
+    return h('button', { type: 'button', class: 'tb-link', 'aria-expanded': 'false', onclick: press }, ctx.t(key));
   }
 }
 
