@@ -27,6 +27,14 @@ async def test_assets_are_gzipped_for_clients_that_accept_it(api: Api) -> None:
     assert raw.content == plain.content  # httpx decodes the gzip
 
 
+@pytest.mark.parametrize("path", ["/embed.js", "/embed.css", f"/widget/{__version__}/main.js"])
+async def test_files_are_served_without_their_comments(api: Api, path: str) -> None:
+    response = await api.client.get(path)
+    assert response.status_code == 200
+    assert "/*" not in response.text
+    assert "\n  " not in response.text  # nor their indentation
+
+
 async def test_modules_of_this_version_are_cached_for_a_year(api: Api) -> None:
     response = await api.client.get(f"/widget/{__version__}/main.js")
     assert response.status_code == 200

@@ -3,17 +3,25 @@ ES modules it imports from `/widget/<version>/`; and the server's icon at `/favi
 
 Modules live under a versioned path so they can be cached for a year and an upgrade is
 picked up as soon as the short-lived loader is; relative imports between modules keep the
-version for free. Files are read and gzipped once per process; every response may be
-used by any origin (publishers embed from their own domains).
+version for free. Files are read, minified and gzipped once per process; every response
+may be used by any origin (publishers embed from their own domains).
+
+Minified: comments and layout are for whoever reads the source, and were a quarter of
+the bytes a reader's first visit downloaded (gzipped). rJSmin and rCSSmin only drop them
+(names and code stay as written), and are made to run at serve time, so there is still
+no build step: the files in static/ are what runs.
 """
 
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import rcssmin
+import rjsmin
 from fastapi import APIRouter, Request, Response
 
 from talkback import __version__
@@ -42,10 +50,14 @@ class Asset:
     gzipped: bytes
 
 
+MINIFIERS: dict[str, Callable[[str], str]] = {".js": rjsmin.jsmin, ".css": rcssmin.cssmin}
+
+
 @cache
 def _asset(path: Path) -> Asset:
     text = path.read_text(encoding="utf-8").replace(VERSION_PLACEHOLDER, __version__)
-    plain = text.encode()
+    minify = MINIFIERS.get(path.suffix)
+    plain = (minify(text) if minify else text).encode()
     return Asset(MEDIA_TYPES[path.suffix], plain, gzip.compress(plain, 9, mtime=0))
 
 
