@@ -4,8 +4,10 @@ Run: `.venv/bin/python bench/widget.py [--runs 15] [--comments 1000]`.
 
 Two figures:
 1. Bytes: every widget file (embed.js, embed.css, each module under /widget/<version>/) as
-   the running server sends it with `Accept-Encoding: gzip`, against the design's target
-   of 25 KB gzipped for the whole widget.
+   the running server sends it with `Accept-Encoding: gzip`; and the ones a first visit
+   fetched (seen by the browser on the cold load below), against the design's target of
+   25 KB gzipped for a first visit. Modules a reader's first visit does not need (the
+   account panels, the gift form, other languages) load only when used and are not in it.
 2. Time to the first comment: Debian's Chromium opens an article page on one loopback
    origin whose embed snippet points at the app on another, as on a publisher's site, with
    a thread of `--comments` comments. Timed from navigation start (performance.timeOrigin)
@@ -49,6 +51,7 @@ from typing import Any
 import httpx
 import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Request as BrowserRequest
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -87,7 +90,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 STATIC = Path(__file__).resolve().parent.parent / "src" / "talkback" / "static"
-TARGET_BYTES = 25 * 1024
+TARGET_BYTES = 25_000  # the design's "< 25 KB", read strictly
 TIMEOUT_MS = 30_000
 PAGE_CACHE_BYTES = 64 * 1024 * 1024
 
@@ -238,13 +241,14 @@ class Samples:
         }
 
 
-def first_comment(page: Page, url: str, samples: Samples) -> int:
-    """Load `url` and wait for the first comment to be painted; returns requests made."""
-    requests = 0
+def first_comment(page: Page, url: str, samples: Samples) -> list[str]:
+    """Load `url` and wait for the first comment to be painted; returns the URLs requested
+    (by then every module the widget loads up front has been fetched: the first comment
+    is drawn by them)."""
+    requests: list[str] = []
 
-    def count(_request: object) -> None:
-        nonlocal requests
-        requests += 1
+    def count(request: BrowserRequest) -> None:
+        requests.append(request.url)
 
     page.on("request", count)
     page.goto(url, wait_until="load")
@@ -284,12 +288,13 @@ def fresh_context(browser: Browser) -> Iterator[BrowserContext]:
 
 def measure_times(
     browser: Browser, article_url: str, runs: int
-) -> tuple[list[Samples], dict[str, int]]:
-    """Interleaved rounds of: bare page, cold widget (new context), warm widget (reload)."""
+) -> tuple[list[Samples], dict[str, list[str]]]:
+    """Interleaved rounds of: bare page, cold widget (new context), warm widget (reload);
+    the URLs the last round's two widget loads requested."""
     bare = Samples("article without widget", {})
     cold = Samples("widget, first visit (cold cache)", {})
     warm = Samples("widget, return visit (warm cache)", {})
-    requests: dict[str, int] = {}
+    requests: dict[str, list[str]] = {}
     for _ in range(runs):
         with fresh_context(browser) as context:
             bare_page(context.new_page(), f"{article_url}?bare", bare)
@@ -298,6 +303,14 @@ def measure_times(
             requests["cold"] = first_comment(page, article_url, cold)
             requests["warm"] = first_comment(page, article_url, warm)
     return [bare, cold, warm], requests
+
+
+def first_visit(assets: list[Asset], api_url: str, requested: list[str]) -> list[Asset]:
+    """The widget files among a cold load's requests (the stylesheet's `?v=` ignored)."""
+    fetched = {
+        url.removeprefix(api_url).split("?")[0] for url in requested if url.startswith(api_url)
+    }
+    return [asset for asset in assets if asset.path in fetched]
 
 
 # ----------------------------------------------------------------------------- seeding
@@ -326,17 +339,25 @@ async def prepare_database(database_url: str, origin: str, comments: int, rng_se
 
 def report(result: dict[str, Any], console: Console) -> None:
     sizes = Table(title="Widget files as served (gzip level 9)")
-    for column in ("file", "bytes", "gzipped"):
+    for column in ("file", "bytes", "gzipped", "first visit"):
         sizes.add_column(column, justify="left" if column == "file" else "right")
+    first = {asset["path"] for asset in result["first_visit"]["assets"]}
     for asset in result["assets"]:
-        sizes.add_row(asset["path"], f"{asset['plain']:,}", f"{asset['gzipped']:,}")
+        loaded = "yes" if asset["path"] in first else "-"
+        sizes.add_row(asset["path"], f"{asset['plain']:,}", f"{asset['gzipped']:,}", loaded)
     total = result["total"]
-    sizes.add_row("total", f"{total['plain']:,}", f"{total['gzipped']:,}", style="bold")
+    sizes.add_row("all files", f"{total['plain']:,}", f"{total['gzipped']:,}", "")
+    visit = result["first_visit"]
+    sizes.add_row(
+        "first visit", f"{visit['plain']:,}", f"{visit['gzipped']:,}",
+        str(len(visit["assets"])), style="bold",
+    )  # fmt: skip
     console.print(sizes)
     console.print(
-        f"  all files {total['gzipped'] / 1024:.1f} KB gzipped (target < "
-        f"{TARGET_BYTES // 1024} KB); an English reader loads "
-        f"{result['english_reader_gzipped'] / 1024:.1f} KB (no German catalogue)\n"
+        f"  a first visit to an English article loads {visit['gzipped']:,} bytes gzipped "
+        f"({visit['gzipped'] / 1024:.1f} KB; target < {TARGET_BYTES:,}); all files "
+        f"{total['gzipped'] / 1024:.1f} KB, all but the German catalogue "
+        f"{result['english_reader_gzipped'] / 1024:.1f} KB\n"
     )
     title = f"Time from navigation start, ms ({result['runs']} runs, median [min-max])"
     times = Table(title=escape(title))
@@ -356,7 +377,8 @@ def report(result: dict[str, Any], console: Console) -> None:
     console.print(times)
     console.print(
         f"  thread: {result['comments']:,} comments; requests per load: cold "
-        f"{result['requests']['cold']}, warm {result['requests']['warm']} (page included)"
+        f"{len(result['requests']['cold'])}, warm {len(result['requests']['warm'])} "
+        "(page included)"
     )
 
 
@@ -383,6 +405,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 finally:
                     browser.close()
     english = [asset for asset in assets if not asset.path.endswith("/i18n/de.js")]
+    visited = first_visit(assets, site.api_url, requests["cold"])
     return {
         "benchmark": "widget",
         "version": __version__,
@@ -395,6 +418,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "gzipped": sum(asset.gzipped for asset in assets),
         },
         "english_reader_gzipped": sum(asset.gzipped for asset in english),
+        "first_visit": {
+            "assets": [asdict(asset) for asset in visited],
+            "plain": sum(asset.plain for asset in visited),
+            "gzipped": sum(asset.gzipped for asset in visited),
+        },
         "target_gzipped": TARGET_BYTES,
         "scenarios": [{"name": s.name, "timings": s.summary()} for s in scenarios],
         "requests": requests,
