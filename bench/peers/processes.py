@@ -143,13 +143,18 @@ class Server:
         self.stop()
 
     def settle(self) -> float:
-        """Wait until the tree is idle (under IDLE_CPU_PERCENT of one core for half a
-        second), at most SETTLE_SECONDS; the seconds waited.
+        """Wait until the server answers its ready path and its tree is idle (under
+        IDLE_CPU_PERCENT of one core for half a second), at most about SETTLE_SECONDS
+        each; the seconds waited.
 
         A server still working through requests whose clients wrk has already dropped
         (a sync gunicorn worker does not notice) would slow the next scenario down.
         """
         began = time.monotonic()
+        # A sync worker answers this only once it has worked through what queued before
+        # it; on a busy machine the tree's CPU share alone can look idle while it has not.
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(self.base_url + self.ready_path, timeout=SETTLE_SECONDS)
         while time.monotonic() - began < SETTLE_SECONDS:
             processes = self.tree()
             for process in processes:
