@@ -299,7 +299,7 @@ class Run:
 def run_kind(args: argparse.Namespace) -> str:
     """How RESULTS.md names the run: only the defaults make a full run."""
     if args.quick:
-        return "quick smoke run (c16 only)"
+        return "quick smoke run, c16 only"
     if args.comments == DEFAULT_COMMENTS and args.seconds >= 10:
         return "full run"
     return f"custom run ({args.comments:,} comments, {args.seconds} s per scenario)"

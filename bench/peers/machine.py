@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import platform
+import subprocess
 import sys
 from pathlib import Path
 
@@ -52,10 +53,21 @@ def redis_version() -> str:
         client.close()
 
 
+def source_state() -> str:
+    """The commit measured, and whether src/ had changes not committed yet."""
+    root = Path(__file__).resolve().parents[2]
+    git = ["git", "-C", str(root)]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    if head.returncode:
+        return "not a git checkout"
+    dirty = subprocess.run([*git, "status", "--porcelain", "src"], capture_output=True, text=True)
+    return head.stdout.strip() + (" + uncommitted changes in src/" if dirty.stdout.strip() else "")
+
+
 def versions() -> dict[str, str]:
     """Our side's versions; the databases' and peers' are added as they are met."""
     found = {
-        "talkback": __version__,
+        "talkback": f"{__version__} ({source_state()})",
         "python": sys.version.split()[0],
         "wrk": wrk_version(),
         "redis": redis_version(),

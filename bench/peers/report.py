@@ -64,7 +64,8 @@ def ratio(ours: dict[str, Any] | None, theirs: dict[str, Any] | None) -> str:
         return "—"
     if not theirs["requests_per_second"]:
         return "—"
-    return f"{ours['requests_per_second'] / theirs['requests_per_second']:.2f}"
+    value = ours["requests_per_second"] / theirs["requests_per_second"]
+    return f"{value:.2f}" if value < 10 else f"{value:,.0f}"
 
 
 def scenario_keys(rows: Sequence[dict[str, Any]]) -> list[tuple[str, int | None, int]]:

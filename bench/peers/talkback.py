@@ -79,7 +79,7 @@ class TalkbackStore:
                     await conn.execute(text("ANALYZE"))
                     await conn.commit()
             await verify_counters(self.database)
-            return await server_version(self.database)
+            return (await server_version(self.database)).split(" on ")[0]
         finally:
             await self.database.close()
 

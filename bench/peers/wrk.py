@@ -41,7 +41,8 @@ def wrk_version() -> str:
     if found is None:
         raise LoadFailed("wrk is not installed: apt-get install wrk")
     done = subprocess.run([found, "-v"], capture_output=True, text=True, check=False)
-    return (done.stdout + done.stderr).splitlines()[0].strip()
+    first = (done.stdout + done.stderr).splitlines()[0].strip()  # "wrk 4.1.0 [epoll] …"
+    return first.removeprefix("wrk ").split(" Copyright")[0]
 
 
 def _script(name: str) -> str:
