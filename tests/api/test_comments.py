@@ -144,7 +144,7 @@ async def test_if_none_match_lists_weak_tags_and_star(api: Api) -> None:
     assert other.status_code == 200
 
 
-async def test_a_change_from_another_process_shows_once_the_state_expires(
+async def test_a_change_from_another_process_shows_once_the_state_is_too_old(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from talkback.comments import thread_states
@@ -161,7 +161,39 @@ async def test_a_change_from_another_process_shows_once_the_state_expires(
     finally:
         await other.close()
     monkeypatch.setattr(thread_states, "FRESH_SECONDS", -1.0)
+    monkeypatch.setattr(thread_states, "STALE_SECONDS", -1.0)
     assert (await api.page())["thread"]["count"] == 2
+
+
+async def test_an_expired_state_is_looked_up_again_behind_the_reads(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past FRESH_SECONDS the page still answers from memory while one lookup runs; once
+    it is back, the change another process made shows."""
+    import asyncio
+
+    from talkback.comments import thread_states
+    from talkback.comments.posting import CommentDraft, post_comment
+    from talkback.context import Context
+    from talkback.readers.tokens import Reader
+
+    await api.posted("seen by this node")
+    assert (await api.page())["thread"]["count"] == 1
+    other = Context.from_settings(api.context.settings)
+    try:
+        site = await other.sites.get(SITE)
+        await post_comment(other, site, ARTICLE, CommentDraft("from elsewhere"), Reader("ip"))
+    finally:
+        await other.close()
+    monkeypatch.setattr(thread_states, "FRESH_SECONDS", -1.0)
+    counts = [(await api.page())["thread"]["count"]]
+    for _ in range(100):  # bounded: the lookup is one indexed read
+        await asyncio.sleep(0.01)
+        counts.append((await api.page())["thread"]["count"])
+        if counts[-1] == 2:
+            break
+    assert counts[0] == 1
+    assert counts[-1] == 2
 
 
 async def test_a_page_is_tagged_with_the_version_it_shows(

@@ -45,3 +45,32 @@ def test_states_expire(monkeypatch: pytest.MonkeyPatch) -> None:
     states.remember(A, STATE, 0)
     monkeypatch.setattr(thread_states, "FRESH_SECONDS", -1.0)
     assert states.recall(A) == (False, None)
+
+
+def test_an_expired_state_answers_while_one_reader_looks_it_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [100.0]
+    monkeypatch.setattr(thread_states.time, "monotonic", lambda: now[0])
+    states = ThreadStates()
+    states.remember(A, STATE, states.generation(A))
+    assert states.recall_or_refresh(A) == (True, STATE, False)
+    now[0] += thread_states.FRESH_SECONDS + 0.1
+    assert states.recall_or_refresh(A) == (True, STATE, True)  # this one looks it up
+    assert states.recall_or_refresh(A) == (True, STATE, False)  # the others wait for it
+    states.remember(A, STATE, states.generation(A))
+    assert states.recall_or_refresh(A) == (True, STATE, False)
+    now[0] += thread_states.STALE_SECONDS + 0.1
+    assert states.recall_or_refresh(A) == (False, None, False)  # too old to answer
+
+
+def test_a_change_is_never_answered_from_an_expired_state(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [100.0]
+    monkeypatch.setattr(thread_states.time, "monotonic", lambda: now[0])
+    states = ThreadStates()
+    states.remember(A, STATE, states.generation(A))
+    now[0] += thread_states.FRESH_SECONDS + 0.1
+    states.forget("news", "/a")
+    assert states.recall_or_refresh(A) == (False, None, False)

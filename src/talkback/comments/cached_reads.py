@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from talkback.comments.pages import PageRequest, cached_page, etag_matches
+from talkback.comments.pages import PageRequest, cached_page, etag_matches, recalled_state
 from talkback.context import Context
 from talkback.core import drafts
 from talkback.core.paging import Sort
@@ -90,12 +90,13 @@ class CachedReads:
             return None
         counts: dict[str, int] = {}
         for raw, uri in uris.items():
-            known, state = self._context.threads.recall((site.id, uri))
+            known, state = recalled_state(self._context, site.id, uri)
             if not known:
                 return None
             counts[raw] = state.count if state is not None else 0
         body = ENCODE_JSON({"counts": counts}).encode()
         return 200, [(b"content-type", b"application/json")], body
+
 
 PAGE_CACHE_CONTROL = b"public, max-age=2, stale-while-revalidate=30"
 

@@ -15,6 +15,7 @@ read in the same snapshot, which is the version the page is cached and tagged un
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Hashable
@@ -121,10 +122,25 @@ async def read_page(
 def cached_page(ctx: Context, site: Site, request: PageRequest) -> RenderedPage | None:
     """The page if this process holds it for the thread's current version, without
     waiting for anything; None when only `read_page` can tell."""
-    known, thread = ctx.threads.recall((site.id, request.uri))
+    known, thread = recalled_state(ctx, site.id, request.uri)
     if not known:
         return None
     return ctx.pages.get(_page_key(site, request, thread))
+
+
+_REFRESHES: set[asyncio.Task[ThreadState | None]] = set()
+"""Lookups started by `recalled_state`, held until done (asyncio keeps only weak ones)."""
+
+
+def recalled_state(ctx: Context, site_id: str, uri: str) -> tuple[bool, ThreadState | None]:
+    """The thread's state from memory (see `ThreadStates.recall_or_refresh`), starting
+    its lookup in the background when it has just expired."""
+    known, state, refresh = ctx.threads.recall_or_refresh((site_id, uri))
+    if refresh:
+        lookup = asyncio.ensure_future(_look_up_state(ctx, site_id, uri))
+        _REFRESHES.add(lookup)
+        lookup.add_done_callback(_REFRESHES.discard)
+    return known, state
 
 
 THREAD_STATE = select(
@@ -134,12 +150,16 @@ THREAD_STATE = select(
 
 async def _thread_state(ctx: Context, site: Site, uri: str) -> ThreadState | None:
     """The thread's id and version: from memory while fresh, else one indexed lookup."""
-    key = (site.id, uri)
-    known, state = ctx.threads.recall(key)
+    known, state = ctx.threads.recall((site.id, uri))
     if known:
         return state
+    return await _look_up_state(ctx, site.id, uri)
+
+
+async def _look_up_state(ctx: Context, site_id: str, uri: str) -> ThreadState | None:
+    key = (site_id, uri)
     generation = ctx.threads.generation(key)
-    rows = await ctx.database.read_rows(THREAD_STATE, {"site_id": site.id, "uri": uri})
+    rows = await ctx.database.read_rows(THREAD_STATE, {"site_id": site_id, "uri": uri})
     state = None
     if rows:
         row = rows[0]

@@ -1,11 +1,13 @@
 """Recently looked-up thread versions, so a cached page can be served without the database.
 
 A thread's state is trusted for FRESH_SECONDS after it was read, or until the thread is
-forgotten, whichever comes first: this node forgets a thread when a change to it is
-dispatched here (`events/`), and when another node's change reaches it through the live
-broker. Writes made by another process without a broker (an import run from the command
-line on SQLite) therefore show within FRESH_SECONDS. A generation number per thread keeps a
-lookup that raced with a change from storing the state the change outdated.
+forgotten, whichever comes first (reads answered from memory may use it for up to
+STALE_SECONDS while one of them looks it up again: `recall_or_refresh`). This node forgets
+a thread when a change to it is dispatched here (`events/`), and when another node's
+change reaches it through the live broker. Writes made by another process without a
+broker (an import run from the command line on SQLite) therefore show within
+STALE_SECONDS. A generation number per thread keeps a lookup that raced with a change
+from storing the state the change outdated.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import time
 from dataclasses import dataclass
 
 FRESH_SECONDS = 1.0
+STALE_SECONDS = 2.0
+"""The longest an expired state still answers while its lookup is under way."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,7 @@ class ThreadStates:
         self._capacity = capacity
         self._entries: dict[ThreadKey, _Entry] = {}
         self._generations: dict[ThreadKey, int] = {}
+        self._refreshing: set[ThreadKey] = set()
 
     def recall(self, key: ThreadKey) -> tuple[bool, ThreadState | None]:
         """(known, state): `state` None with `known` True means "no thread yet"."""
@@ -47,10 +52,34 @@ class ThreadStates:
             return False, None
         return True, entry.state
 
+    def recall_or_refresh(self, key: ThreadKey) -> tuple[bool, ThreadState | None, bool]:
+        """(known, state, refresh): as `recall`, but an expired state is still known for up
+        to STALE_SECONDS, and `refresh` is True for the one caller that should look it up
+        again (the others keep answering from the expired state meanwhile).
+
+        Why: under load every request in flight when a state expired used to miss at
+        once and look it up (64 lookups a second per thread at 64 connections), which
+        was the p99 of cached reads. Only writes this node did not hear of (none, with a
+        broker) can show up to STALE_SECONDS late instead of FRESH_SECONDS.
+        """
+        entry = self._entries.get(key)
+        if entry is None:
+            return False, None, False
+        age = time.monotonic() - entry.read_at
+        if age <= FRESH_SECONDS:
+            return True, entry.state, False
+        if age > STALE_SECONDS:
+            return False, None, False
+        if key in self._refreshing:
+            return True, entry.state, False
+        self._refreshing.add(key)
+        return True, entry.state, True
+
     def generation(self, key: ThreadKey) -> int:
         return self._generations.get(key, 0)
 
     def remember(self, key: ThreadKey, state: ThreadState | None, generation: int) -> None:
+        self._refreshing.discard(key)
         if self._generations.get(key, 0) != generation:
             return
         if len(self._entries) >= self._capacity:
@@ -61,6 +90,7 @@ class ThreadStates:
         """The thread changed: look it up afresh next time."""
         key = (site_id, uri)
         self._entries.pop(key, None)
+        self._refreshing.discard(key)
         self._generations[key] = self._generations.get(key, 0) + 1
         if len(self._generations) > self._capacity:
             self._generations.clear()
