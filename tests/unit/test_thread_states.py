@@ -51,7 +51,7 @@ def test_an_expired_state_answers_while_one_reader_looks_it_up(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     now = [100.0]
-    monkeypatch.setattr(thread_states.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr("talkback.comments.thread_states.time.monotonic", lambda: now[0])
     states = ThreadStates()
     states.remember(A, STATE, states.generation(A))
     assert states.recall_or_refresh(A) == (True, STATE, False)
@@ -68,7 +68,7 @@ def test_a_change_is_never_answered_from_an_expired_state(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     now = [100.0]
-    monkeypatch.setattr(thread_states.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr("talkback.comments.thread_states.time.monotonic", lambda: now[0])
     states = ThreadStates()
     states.remember(A, STATE, states.generation(A))
     now[0] += thread_states.FRESH_SECONDS + 0.1
