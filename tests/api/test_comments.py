@@ -148,18 +148,10 @@ async def test_a_change_from_another_process_shows_once_the_state_is_too_old(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from talkback.comments import thread_states
-    from talkback.comments.posting import CommentDraft, post_comment
-    from talkback.context import Context
-    from talkback.readers.tokens import Reader
 
     await api.posted("seen by this node")
     assert (await api.page())["thread"]["count"] == 1
-    other = Context.from_settings(api.context.settings)  # another process: its own broker
-    try:
-        site = await other.sites.get(SITE)
-        await post_comment(other, site, ARTICLE, CommentDraft("from elsewhere"), Reader("ip"))
-    finally:
-        await other.close()
+    await _post_from_another_process(api)
     monkeypatch.setattr(thread_states, "FRESH_SECONDS", -1.0)
     monkeypatch.setattr(thread_states, "STALE_SECONDS", -1.0)
     assert (await api.page())["thread"]["count"] == 2
@@ -173,18 +165,10 @@ async def test_an_expired_state_is_looked_up_again_behind_the_reads(
     import asyncio
 
     from talkback.comments import thread_states
-    from talkback.comments.posting import CommentDraft, post_comment
-    from talkback.context import Context
-    from talkback.readers.tokens import Reader
 
     await api.posted("seen by this node")
     assert (await api.page())["thread"]["count"] == 1
-    other = Context.from_settings(api.context.settings)
-    try:
-        site = await other.sites.get(SITE)
-        await post_comment(other, site, ARTICLE, CommentDraft("from elsewhere"), Reader("ip"))
-    finally:
-        await other.close()
+    await _post_from_another_process(api)
     monkeypatch.setattr(thread_states, "FRESH_SECONDS", -1.0)
     counts = [(await api.page())["thread"]["count"]]
     for _ in range(100):  # bounded: the lookup is one indexed read
@@ -204,21 +188,28 @@ async def test_a_page_is_tagged_with_the_version_it_shows(
     carry that state's ETag, not the older one: the same tag it gets once the state is
     looked up afresh."""
     from talkback.comments import thread_states
-    from talkback.comments.posting import CommentDraft, post_comment
-    from talkback.context import Context
-    from talkback.readers.tokens import Reader
 
     await api.posted("seen by this node")
     url = f"/api/v1/{SITE}/comments"
     assert (await api.page())["thread"]["count"] == 1  # the node now trusts version 1
+    await _post_from_another_process(api)
+    built = await api.client.get(url, params={"uri": ARTICLE, "limit": 7})  # not cached yet
+    assert built.json()["thread"]["count"] == len(built.json()["comments"]) == 2
+    monkeypatch.setattr(thread_states, "FRESH_SECONDS", -1.0)
+    rebuilt = await api.client.get(url, params={"uri": ARTICLE, "limit": 7})
+    assert (rebuilt.headers["etag"], rebuilt.content) == (built.headers["etag"], built.content)
+
+
+async def _post_from_another_process(api: Api) -> None:
+    """A comment written as another process would (its own context, no broker shared with
+    this node), so this node hears nothing of it."""
+    from talkback.comments.posting import CommentDraft, post_comment
+    from talkback.context import Context
+    from talkback.readers.tokens import Reader
+
     other = Context.from_settings(api.context.settings)
     try:
         site = await other.sites.get(SITE)
         await post_comment(other, site, ARTICLE, CommentDraft("from elsewhere"), Reader("ip"))
     finally:
         await other.close()
-    built = await api.client.get(url, params={"uri": ARTICLE, "limit": 7})  # not cached yet
-    assert built.json()["thread"]["count"] == len(built.json()["comments"]) == 2
-    monkeypatch.setattr(thread_states, "FRESH_SECONDS", -1.0)
-    rebuilt = await api.client.get(url, params={"uri": ARTICLE, "limit": 7})
-    assert (rebuilt.headers["etag"], rebuilt.content) == (built.headers["etag"], built.content)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,6 +13,7 @@ import httpx
 import pytest
 
 from tests.deploy.cluster import ORIGIN, REQUEST_TIMEOUT, SITE, Cluster, post_comment
+from tests.sse import Event, queue_events
 
 pytestmark = pytest.mark.services
 
@@ -21,8 +21,6 @@ ARTICLE = "/2026/12/live-through-nginx"
 EVENT_WITHIN = 10.0
 """Seconds an event may take before it counts as held back: a bound, not a measurement."""
 WARM_UP_POSTS = 20
-
-Event = tuple[str, dict[str, Any]]
 
 
 @asynccontextmanager
@@ -40,13 +38,7 @@ async def stream_through_nginx(cluster: Cluster) -> AsyncIterator[asyncio.Queue[
             ) as response,
         ):  # fmt: skip
             opened.set_result(response)
-            name = None
-            async for line in response.aiter_lines():
-                if line.startswith("event:"):
-                    name = line.removeprefix("event:").strip()
-                elif line.startswith("data:") and name:
-                    await received.put((name, json.loads(line.removeprefix("data:"))))
-                    name = None
+            await queue_events(response, received)
 
     task = asyncio.create_task(read())
     try:

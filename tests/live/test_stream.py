@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,8 +12,8 @@ import httpx
 from tests.api.conftest import ARTICLE, ORIGIN, SITE
 from tests.conftest import port_open, skip_or_fail
 from tests.live.conftest import NodeFactory
+from tests.sse import Event, queue_events
 
-Event = tuple[str, dict[str, Any]]
 REQUEST_TIMEOUT = 30.0
 """Seconds a request may take: the first post waits for the model to load, which takes
 several seconds on a machine busy with benchmarks. A bound, not a measurement."""
@@ -38,13 +37,7 @@ async def listening(url: str) -> AsyncIterator[asyncio.Queue[Event]]:
             assert response.headers["content-type"].startswith("text/event-stream")
             assert response.headers["access-control-allow-origin"] == ORIGIN
             opened.set()
-            name = None
-            async for line in response.aiter_lines():
-                if line.startswith("event:"):
-                    name = line.removeprefix("event:").strip()
-                elif line.startswith("data:") and name:
-                    await received.put((name, json.loads(line.removeprefix("data:"))))
-                    name = None
+            await queue_events(response, received)
 
     task = asyncio.create_task(read())
     await asyncio.wait_for(opened.wait(), 10)  # subscribed: the headers follow the subscription

@@ -11,7 +11,6 @@ the database number) and is emptied before and after.
 from __future__ import annotations
 
 import asyncio
-import json
 import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -32,6 +31,7 @@ from tests.durability.test_kill_nine import (
     running_server,
     talkback_env,
 )
+from tests.sse import Event, queue_events
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 SITE = "twin"  # comments and rate limits
@@ -43,8 +43,6 @@ PASSWORD = "a long enough password for the desk"
 POSTS_PER_READER_MINUTE = 5  # moderation/rate_limits.py POSTS_PER_READER
 NOTICE_BOUND = 1.0  # seconds within which a change made on one node applies on the other
 CACHE_BOUND = 12.0  # sites.CACHE_SECONDS and a margin, for changes no broker carries
-
-Event = tuple[str, dict[str, Any]]
 
 
 @dataclass
@@ -112,13 +110,7 @@ async def stream(url: str) -> AsyncIterator[asyncio.Queue[Event]]:
         ):  # fmt: skip
             assert response.status_code == 200
             opened.set()
-            name = None
-            async for line in response.aiter_lines():
-                if line.startswith("event:"):
-                    name = line.removeprefix("event:").strip()
-                elif line.startswith("data:") and name:
-                    await received.put((name, json.loads(line.removeprefix("data:"))))
-                    name = None
+            await queue_events(response, received)
 
     task = asyncio.create_task(read())
     await asyncio.wait_for(opened.wait(), 10)
