@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from talkback import staff_mail
 from talkback.accounts import mails as account_mails
@@ -46,6 +49,7 @@ class Context:
     outbox: Outbox = field(init=False)
     """Mail and webhook calls, written with the change that causes them (see `outbox/`)."""
     _outbox_queued_seen: int = field(init=False, default=-1)
+    _background: set[asyncio.Task[Any]] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         self.sites = SiteDirectory(self.database)
@@ -95,7 +99,16 @@ class Context:
             secret_key=settings.require_secret_key(),
         )
 
+    def run_in_background(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Start a short piece of work a request needs done but need not wait for (a
+        thread state's refresh); `close` waits for what is still running."""
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
     async def close(self) -> None:
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
         await self.outbox.stop()
         await self.mail.close()
         await self.live.close()

@@ -15,7 +15,6 @@ read in the same snapshot, which is the version the page is cached and tagged un
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 from collections.abc import Hashable
@@ -128,18 +127,12 @@ def cached_page(ctx: Context, site: Site, request: PageRequest) -> RenderedPage 
     return ctx.pages.get(_page_key(site, request, thread))
 
 
-_REFRESHES: set[asyncio.Task[ThreadState | None]] = set()
-"""Lookups started by `recalled_state`, held until done (asyncio keeps only weak ones)."""
-
-
 def recalled_state(ctx: Context, site_id: str, uri: str) -> tuple[bool, ThreadState | None]:
     """The thread's state from memory (see `ThreadStates.recall_or_refresh`), starting
     its lookup in the background when it has just expired."""
     known, state, refresh = ctx.threads.recall_or_refresh((site_id, uri))
     if refresh:
-        lookup = asyncio.ensure_future(_look_up_state(ctx, site_id, uri))
-        _REFRESHES.add(lookup)
-        lookup.add_done_callback(_REFRESHES.discard)
+        ctx.run_in_background(_look_up_state(ctx, site_id, uri))
     return known, state
 
 
