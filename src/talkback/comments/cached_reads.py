@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from talkback.comments.pages import PageRequest, cached_page, etag_matches, recalled_state
+from talkback.comments.routes import PAGE_CACHE_CONTROL
 from talkback.context import Context
 from talkback.core import drafts
 from talkback.core.paging import Sort
@@ -40,6 +41,7 @@ MAX_REMEMBERED_QUERIES = 10_000
 ENCODE_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 """As FastAPI encodes a route's answer, so a counts answer is byte for byte the same."""
 
+CACHE_CONTROL = PAGE_CACHE_CONTROL.encode()
 ROUTES = {what: RouteLabel("/api/v1/{site}/" + what) for what in ("comments", "counts")}
 """What the request metrics label these answers with: the routes they stand for."""
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
@@ -78,7 +80,7 @@ class CachedReads:
         if page is None:
             return None
         record_page_lookup(hit=True)
-        headers = [(b"etag", page.etag.encode()), (b"cache-control", PAGE_CACHE_CONTROL)]
+        headers = [(b"etag", page.etag.encode()), (b"cache-control", CACHE_CONTROL)]
         if_none_match = _header(scope, b"if-none-match")
         if if_none_match is not None and etag_matches(if_none_match, page.etag):
             return 304, headers, b""
@@ -96,9 +98,6 @@ class CachedReads:
             counts[raw] = state.count if state is not None else 0
         body = ENCODE_JSON({"counts": counts}).encode()
         return 200, [(b"content-type", b"application/json")], body
-
-
-PAGE_CACHE_CONTROL = b"public, max-age=2, stale-while-revalidate=30"
 
 
 def _page_request(query_string: bytes) -> PageRequest | None:
