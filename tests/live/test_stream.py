@@ -3,48 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpx
 
+from tests import sse
 from tests.api.conftest import ARTICLE, ORIGIN, SITE
 from tests.conftest import port_open, skip_or_fail
 from tests.live.conftest import NodeFactory
-from tests.sse import Event, queue_events
+from tests.sse import Event
 
 REQUEST_TIMEOUT = 30.0
 """Seconds a request may take: the first post waits for the model to load, which takes
 several seconds on a machine busy with benchmarks. A bound, not a measurement."""
 
 
-@asynccontextmanager
-async def listening(url: str) -> AsyncIterator[asyncio.Queue[Event]]:
+def listening(url: str) -> AbstractAsyncContextManager[asyncio.Queue[Event]]:
     """Read a node's stream for the article into a queue, from a background task."""
-    received: asyncio.Queue[Event] = asyncio.Queue()
-    opened = asyncio.Event()
-
-    async def read() -> None:
-        async with (
-            httpx.AsyncClient(timeout=30) as client,
-            client.stream(
-                "GET", f"{url}/api/v1/{SITE}/stream", params={"uri": ARTICLE},
-                headers={"Origin": ORIGIN},
-            ) as response,
-        ):  # fmt: skip
-            assert response.status_code == 200
-            assert response.headers["content-type"].startswith("text/event-stream")
-            assert response.headers["access-control-allow-origin"] == ORIGIN
-            opened.set()
-            await queue_events(response, received)
-
-    task = asyncio.create_task(read())
-    await asyncio.wait_for(opened.wait(), 10)  # subscribed: the headers follow the subscription
-    try:
-        yield received
-    finally:
-        task.cancel()
+    return sse.listening(url, site=SITE, uri=ARTICLE, origin=ORIGIN)
 
 
 async def next_event(events: asyncio.Queue[Event]) -> Event:

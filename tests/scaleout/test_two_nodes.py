@@ -13,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import ExitStack, asynccontextmanager
+from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager, ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ import httpx
 import pytest
 import redis
 
+from tests import sse
 from tests.conftest import port_open, skip_or_fail, throwaway_postgres_database
 from tests.durability.test_kill_nine import (
     TALKBACK,
@@ -31,7 +32,7 @@ from tests.durability.test_kill_nine import (
     running_server,
     talkback_env,
 )
-from tests.sse import Event, queue_events
+from tests.sse import Event
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 SITE = "twin"  # comments and rate limits
@@ -94,31 +95,9 @@ def pair(empty_redis: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield Pair(a, b, env)
 
 
-@asynccontextmanager
-async def stream(url: str) -> AsyncIterator[asyncio.Queue[Event]]:
+def stream(url: str) -> AbstractAsyncContextManager[asyncio.Queue[Event]]:
     """The article's event stream on one node, read into a queue by a background task."""
-    received: asyncio.Queue[Event] = asyncio.Queue()
-    opened = asyncio.Event()
-
-    async def read() -> None:
-        async with (
-            httpx.AsyncClient(timeout=30) as client,
-            client.stream(
-                "GET", f"{url}/api/v1/{SITE}/stream", params={"uri": ARTICLE},
-                headers={"Origin": ORIGIN},
-            ) as response,
-        ):  # fmt: skip
-            assert response.status_code == 200
-            opened.set()
-            await queue_events(response, received)
-
-    task = asyncio.create_task(read())
-    await asyncio.wait_for(opened.wait(), 10)
-    await asyncio.sleep(0.2)  # the subscription is registered just after the headers go out
-    try:
-        yield received
-    finally:
-        task.cancel()
+    return sse.listening(url, site=SITE, uri=ARTICLE, origin=ORIGIN)
 
 
 async def post(url: str, text: str, reader_ip: str) -> httpx.Response:
