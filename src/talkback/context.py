@@ -27,6 +27,7 @@ from talkback.outbox.messages import queued_in_this_process
 from talkback.outbox.runtime import Outbox
 from talkback.sites.sites import SiteDirectory
 from talkback.store.database import Database
+from talkback.store.shared_reads import SharedReads
 from talkback.subscriptions import hooks as subscription_hooks
 from talkback.webhooks import runtime as webhooks
 
@@ -40,6 +41,8 @@ class Context:
     pages: PageCache = field(init=False)
     live: Live = field(init=False)
     threads: ThreadStates = field(init=False)
+    shared_reads: SharedReads = field(init=False)
+    """Thread states and pages many requests ask for at once, read once."""
     scorer: BatchingScorer = field(init=False)
     rate_limits: RateLimits = field(init=False)
     stripe: StripeCheckout = field(init=False)
@@ -52,7 +55,8 @@ class Context:
     _background: set[asyncio.Task[Any]] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
-        self.sites = SiteDirectory(self.database)
+        self.shared_reads = SharedReads(self.run_in_background)
+        self.sites = SiteDirectory(self.database, self.shared_reads)
         self.pages = PageCache(self.settings.page_cache_bytes)
         self.live = Live(self.settings.broker_url)
         self.threads = ThreadStates()
@@ -99,12 +103,13 @@ class Context:
             secret_key=settings.require_secret_key(),
         )
 
-    def run_in_background(self, work: Coroutine[Any, Any, Any]) -> None:
-        """Start a short piece of work a request needs done but need not wait for (a
-        thread state's refresh); `close` waits for what is still running."""
+    def run_in_background(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Start a short piece of work a request need not wait for (a thread state's
+        refresh, a read others share); `close` waits for what is still running."""
         task = asyncio.ensure_future(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        return task
 
     async def close(self) -> None:
         if self._background:

@@ -106,7 +106,9 @@ async def read_page(
     else:
         thread_key = (site.id, request.uri)
         generation = ctx.threads.generation(thread_key)
-        snapshot, body = await _read_page(ctx, thread.id, request, cursor)
+        snapshot, body = await ctx.shared_reads.read(
+            ("page", key), lambda: _read_page(ctx, thread.id, request, cursor)
+        )
         if snapshot != thread:
             # The thread changed since its state was recalled (a change not dispatched
             # here yet): the page shows the snapshot, so it is keyed by the snapshot.
@@ -146,7 +148,9 @@ async def _thread_state(ctx: Context, site: Site, uri: str) -> ThreadState | Non
     known, state = ctx.threads.recall((site.id, uri))
     if known:
         return state
-    return await _look_up_state(ctx, site.id, uri)
+    return await ctx.shared_reads.read(
+        ("thread state", site.id, uri), lambda: _look_up_state(ctx, site.id, uri)
+    )
 
 
 async def _look_up_state(ctx: Context, site_id: str, uri: str) -> ThreadState | None:
@@ -183,15 +187,23 @@ async def count_comments(ctx: Context, site: Site, uris: list[str]) -> dict[str,
     What it reads is remembered as each thread's state, so the next counts of these pages
     (and their cached pages) are answered from memory while fresh (`cached_reads.py`).
     """
-    asked = sorted(set(uris))
-    generations = {uri: ctx.threads.generation((site.id, uri)) for uri in asked}
-    rows = await ctx.database.read_rows(COUNTS, {"site_id": site.id, "uris": asked})
+    asked = tuple(sorted(set(uris)))
+    found = await ctx.shared_reads.read(
+        ("counts", site.id, asked), lambda: _read_states(ctx, site.id, asked)
+    )
+    return {uri: found[uri].count if uri in found else 0 for uri in uris}
+
+
+async def _read_states(ctx: Context, site_id: str, uris: tuple[str, ...]) -> dict[str, ThreadState]:
+    """The states of the threads of `uris` that exist, remembered (absent ones as None)."""
+    generations = {uri: ctx.threads.generation((site_id, uri)) for uri in uris}
+    rows = await ctx.database.read_rows(COUNTS, {"site_id": site_id, "uris": list(uris)})
     found = {
         row.uri: ThreadState(row.id, row.version, row.title, row.comment_count) for row in rows
     }
-    for uri in asked:
-        ctx.threads.remember((site.id, uri), found.get(uri), generations[uri])
-    return {uri: found[uri].count if uri in found else 0 for uri in uris}
+    for uri in uris:
+        ctx.threads.remember((site_id, uri), found.get(uri), generations[uri])
+    return found
 
 
 def etag_matches(if_none_match: str, etag: str) -> bool:

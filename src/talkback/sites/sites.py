@@ -16,6 +16,7 @@ from typing_extensions import TypedDict
 from talkback import clock
 from talkback.errors import Conflict, Invalid, NotFound
 from talkback.store.database import Database
+from talkback.store.shared_reads import SharedReads
 from talkback.store.tables import sites
 
 SITE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -219,8 +220,10 @@ class SiteDirectory:
     keeps a read that raced with a notice from storing what the notice outdated.
     """
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, shared_reads: SharedReads) -> None:
         self._database = database
+        self._shared_reads = shared_reads
+        """When a site's copy expires, every request in flight asks for it at once."""
         self._announce: SiteAnnouncer | None = None
         self._sites: dict[str, tuple[float, Site]] = {}
         self._generations: dict[str, int] = {}
@@ -230,7 +233,9 @@ class SiteDirectory:
         if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
             return cached[1]
         generation = self._generations.get(site_id, 0)
-        site = await load_site(self._database, site_id)
+        site = await self._shared_reads.read(
+            ("site", site_id), lambda: load_site(self._database, site_id)
+        )
         if self._generations.get(site_id, 0) == generation:
             self._sites[site_id] = (time.monotonic(), site)
         return site
