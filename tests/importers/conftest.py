@@ -19,9 +19,11 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from talkback.app import create_app
-from talkback.config import Settings
+from talkback.cli import app as cli_app
+from talkback.config import Settings, get_settings
 from talkback.context import Context
 from talkback.importers.options import ImportOptions
 from talkback.importers.run import Source, run_import
@@ -156,3 +158,18 @@ async def fresh_api(fresh_database_url: str) -> AsyncIterator[Importing]:
     """The app on the fresh database, with no site: an import creates it."""
     async for served in _serve(await _app(fresh_database_url, with_site=False)):
         yield served
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """The `talkback` command, in-process, on a fresh SQLite data dir with a site `news`."""
+    monkeypatch.setenv("TALKBACK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TALKBACK_SECRET_KEY", "cli-secret")
+    monkeypatch.delenv("TALKBACK_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    cli = CliRunner()
+    assert cli.invoke(cli_app, ["migrate"]).exit_code == 0
+    added = cli.invoke(cli_app, ["site", "add", "news", "--name", "News", "--origin",
+                                 "https://news.example"])  # fmt: skip
+    assert added.exit_code == 0, added.output
+    return cli

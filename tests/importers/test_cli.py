@@ -5,26 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from talkback.cli import app
-from talkback.config import get_settings
 from tests.importers.conftest import own_fixture
-
-
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("TALKBACK_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("TALKBACK_SECRET_KEY", "cli-secret")
-    monkeypatch.delenv("TALKBACK_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
-    cli = CliRunner()
-    assert cli.invoke(app, ["migrate"]).exit_code == 0
-    added = cli.invoke(app, ["site", "add", "news", "--name", "News", "--origin",
-                             "https://news.example"])  # fmt: skip
-    assert added.exit_code == 0, added.output
-    return cli
 
 
 def test_import_prints_a_summary_and_a_second_run_adds_nothing(runner: CliRunner) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -46,6 +47,9 @@ class ImportOptions:
     url_map: UrlMap = UrlMap()
     keep_pingbacks: bool = False
     timezone: tzinfo = UTC_ZONE
+    wpdiscuz_forms: Mapping[str, str] = field(default_factory=dict)
+    """wpDiscuz's feedback form table, id → shortcode id (`formats/wpdiscuz.py`): without
+    it, feedback is placed only where the export alone says which passage it is on."""
 
     def hash_ip(self, ip: str | None) -> str | None:
         """Addresses are kept only as keyed hashes, like those of readers posting here."""

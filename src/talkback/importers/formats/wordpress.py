@@ -13,6 +13,9 @@ Mapping, per comment:
 - votes: wpDiscuz meta, `wpdiscuz_votes_seperate` (likes and dislikes, PHP-serialized)
   or else `wpdiscuz_votes` (the net score).
 - thread: the item's `<link>`, else its `<guid>`, else `/?p=POST_ID`, through `url_map`.
+- inline feedback: a wpDiscuz feedback comment (meta `wpdiscuz_feedback_form_id`) is
+  anchored to its form's passage in the item's `content:encoded` where that can be told
+  (`formats/wpdiscuz.py`), and imported as an ordinary comment, counted, where not.
 Bodies are HTML with WordPress's bare newlines, see `bodies.from_html`.
 """
 
@@ -29,6 +32,7 @@ from talkback.importers.dates import parse_local
 from talkback.importers.fields import clean, derived_id, website
 from talkback.importers.formats.php_serialized import NotSerializedArray, parse_flat_array
 from talkback.importers.formats.safe_xml import child_text, iter_events, local_name, release
+from talkback.importers.formats.wpdiscuz import FORM_META, place_feedback
 from talkback.importers.options import UTC_ZONE, ImportOptions
 from talkback.importers.progress import CountingReader, Progress
 from talkback.importers.records import CommentRecord, ThreadRecord
@@ -41,6 +45,7 @@ _STATUS = {"1": "approved", "approve": "approved", "0": "pending", "hold": "pend
            "spam": "rejected", "trash": "deleted", "post-trashed": "deleted"}  # fmt: skip
 _ITEM_FIELDS = frozenset({"title", "link", "guid", "post_id", "post_date", "post_date_gmt"})
 NOTE = "WordPress note (editorial, never public)"
+_CONTENT_NAMESPACE = "{http://purl.org/rss/1.0/modules/content/}"
 
 
 @dataclass
@@ -50,6 +55,10 @@ class _Item:
     key: str
     element: etree._Element
     fields: dict[str, str] = field(default_factory=dict)
+    content: str = ""
+    feedback: list[tuple[CommentRecord, str]] = field(default_factory=list)
+    """wpDiscuz feedback comments and their form ids, held until the item ends: whether a
+    form can be told from the export depends on all of the post's feedback."""
 
 
 def read_wordpress(
@@ -65,11 +74,15 @@ def read_wordpress(
                 if item is None or item.element is not element:
                     items += 1
                     item = _Item(f"item:{items}", element)
+                place_feedback(item.content, item.feedback, options.wpdiscuz_forms, summary)
+                for record, _ in item.feedback:
+                    sink.add_comment(record)
                 sink.add_thread(_thread(item, options))
                 release(element)  # and, before it, the channel's own elements
                 item = None
                 continue
-            if name not in _ITEM_FIELDS and name != "comment":
+            content = name == "encoded" and str(element.tag).startswith(_CONTENT_NAMESPACE)
+            if name not in _ITEM_FIELDS and name != "comment" and not content:
                 continue
             parent = element.getparent()
             if parent is None or local_name(parent) != "item":
@@ -78,10 +91,16 @@ def read_wordpress(
                 items += 1
                 item = _Item(f"item:{items}", parent)
             if name == "comment":
-                record = _comment(element, item, options, summary)
-                if record is not None:
-                    sink.add_comment(record)
+                found = _comment(element, item, options, summary)
+                if found is not None:
+                    record, form_id = found
+                    if form_id is None:
+                        sink.add_comment(record)
+                    else:
+                        item.feedback.append((record, form_id))
                 release(element)
+            elif content:
+                item.content = element.text or ""
             else:
                 item.fields[name] = element.text or ""
         if source.skipped_bytes:
@@ -106,7 +125,8 @@ def _thread(item: _Item, options: ImportOptions) -> ThreadRecord:
 
 def _comment(
     element: etree._Element, item: _Item, options: ImportOptions, summary: ImportSummary
-) -> CommentRecord | None:
+) -> tuple[CommentRecord, str | None] | None:
+    """The comment's record, and the wpDiscuz feedback form it answers, if any."""
     values: dict[str, str] = {}
     meta: dict[str, str] = {}
     for child in element:
@@ -148,7 +168,7 @@ def _comment(
     )
     parent = clean(values.get("comment_parent"))
     upvotes, downvotes = _wpdiscuz_votes(meta, summary)
-    return CommentRecord(
+    record = CommentRecord(
         thread_key=item.key,
         key=comment_id,
         import_source=SOURCE,
@@ -165,6 +185,7 @@ def _comment(
         upvotes=upvotes,
         downvotes=downvotes,
     )
+    return record, clean(meta.get(FORM_META))
 
 
 def _wpdiscuz_votes(meta: dict[str, str], summary: ImportSummary) -> tuple[int, int]:
