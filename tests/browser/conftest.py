@@ -270,6 +270,30 @@ class Talkback:
 
 _gift_numbers = itertools.count(1)
 
+# An article for inline feedback: paragraphs, an <em>, a link, a publisher's question; and
+# the same article edited as newsrooms do between loads (`article=<variant>`, same thread).
+_P1 = "Councillors voted seven to five on Tuesday for a second review of the river barrier."
+_P2 = (
+    "Engineers warned that the <em>old embankment could fail</em> in a spring flood, citing "
+    '<a id="report" href="/flood-report">the state flood report</a> from last year.'
+)
+_P3 = (
+    'Residents of the lower town have waited <span data-talkback-question="Was a second review '
+    'the right call?">twelve years for a decision</span> on the barrier.'
+)
+_P4 = "The mayor said the review would take six months and cost the town very little money."
+ARTICLES: dict[str, list[str]] = {
+    "base": [_P1, _P2, _P3, _P4],
+    # Words inserted before the passage (in an earlier paragraph): every offset moves.
+    "before": ["After a long and heated debate, c" + _P1[1:], _P2, _P3, _P4],
+    # Words inserted inside the passage "would take six months and cost the town very little".
+    "inside": [_P1, _P2, _P3, _P4.replace("six months", "six long months")],
+    # The passage's sentence moved to the first paragraph; another sentence in its place.
+    "moved": [_P1 + " " + _P4, _P2, _P3, "The mayor declined to give a date."],
+    # The passage's sentence gone.
+    "deleted": [_P1, _P2, _P3, "The mayor declined to give a date."],
+}
+
 
 class ArticleSite:
     """A publisher's site: any path is an article page carrying the embed snippet.
@@ -277,7 +301,9 @@ class ArticleSite:
     Query parameters shape the page for a test: `site`, `lang` (<html lang>), `locale`,
     `uri` and `theme` (the containers' data-* attributes), `css` (a style element),
     `campaign` (a funding bar for that campaign above the text, as newsrooms place it),
-    `comments=off` (no comment section: a page with the bar alone).
+    `comments=off` (no comment section: a page with the bar alone), `article` (a marked
+    article of several paragraphs for inline feedback, one of ARTICLES' versions),
+    `embed=off` (the same page without the snippet, to compare the widget's page with).
     `api_url` is set once the app's port is known (the app's sites need this site's origin
     first).
     """
@@ -307,6 +333,21 @@ class ArticleSite:
             f'<div id="talkback"{attributes}></div>' if query.get("comments") != "off" else ""
         )
 
+        marked = (
+            "<article data-talkback-article>\n"
+            + "\n".join(
+                f'<p id="p{n}">{text}</p>' for n, text in enumerate(ARTICLES[query["article"]], 1)
+            )
+            + "\n<noscript>Scripts are off.</noscript>\n</article>"
+            if "article" in query
+            else "<p>Councillors voted seven to five for a second review.</p>"
+        )
+        embed = (
+            f'<script src="{self.api_url}/embed.js" data-site="{site}" async></script>'
+            if query.get("embed") != "off"
+            else ""
+        )
+
         page = f"""<!doctype html>
 <html lang="{html.escape(query.get("lang", "en"))}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -315,9 +356,9 @@ class ArticleSite:
 <main style="max-width: 44rem; margin: 0 auto; padding: 1rem">
 <h1>River barrier on hold</h1>
 {campaign}
-<p>Councillors voted seven to five for a second review.</p>
+{marked}
 {comments}
-<script src="{self.api_url}/embed.js" data-site="{site}" async></script>
+{embed}
 </main>
 </body>
 </html>"""

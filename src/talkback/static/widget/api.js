@@ -129,8 +129,19 @@ export class Api {
     return state;
   }
 
-  page(sort, cursor = null) {
-    return this.request('GET', '/comments', { query: { uri: this.uri, sort, cursor }, plain: true });
+  /** @param {string | null} [filter] `inline`: only comments on a passage of the article, with their replies */
+  page(sort, cursor = null, filter = null) {
+    return this.request('GET', '/comments', { query: { uri: this.uri, sort, cursor, filter }, plain: true });
+  }
+
+  /** The page's passages with feedback: anchors, counts and comment ids (a shared, cacheable read). */
+  passages() {
+    return this.request('GET', '/inline', { query: { uri: this.uri }, plain: true });
+  }
+
+  /** Where the server finds each passage in the article's current `text` (issue 14's rules). */
+  locate(text) {
+    return this.request('POST', '/inline/locate', { query: { uri: this.uri }, body: { text }, plain: true });
   }
 
   /**

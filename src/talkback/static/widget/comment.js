@@ -12,6 +12,8 @@ export const MAX_INDENT = 4;
 const UP = 'M3.5 10 8 5.5l4.5 4.5';
 const DOWN = 'M3.5 6 8 10.5 12.5 6';
 const REASONS = ['spam', 'abuse', 'off_topic', 'other'];
+/** A long quoted passage is cut here in the thread (the article has it whole). */
+const MAX_QUOTE_SHOWN = 280;
 
 export const authorName = (comment, t) => comment.author?.name || t('anonymous');
 
@@ -75,6 +77,7 @@ export function renderComment(record, ctx) {
         ctx.clock.element(comment.created_at),
         record.edited,
       ),
+      comment.anchor && !ctx.inPassage && quote(record, ctx),
       record.body,
       actions,
       record.status,
@@ -82,6 +85,32 @@ export function renderComment(record, ctx) {
     ),
   );
   return article;
+}
+
+/**
+ * The passage of the article a comment is feedback on (and the publisher's question, if
+ * it answers one), above its text. Whether the passage has changed since is inline.js's
+ * finding, shown by `showPassageState` once it knows.
+ */
+function quote(record, ctx) {
+  const { exact, question } = record.comment.anchor;
+  const { t } = ctx;
+  record.changed = h('p', { class: 'tb-changed', hidden: true }, t('passageChanged'));
+  const quoted = exact.length > MAX_QUOTE_SHOWN ? `${exact.slice(0, MAX_QUOTE_SHOWN).trimEnd()}…` : exact;
+  const block = h(
+    'blockquote',
+    { class: 'tb-quote' },
+    question && h('p', { class: 'tb-question' }, h('span', { class: 'tb-sr' }, t('questionLabel')), question),
+    h('p', { class: 'tb-quoted' }, h('span', { class: 'tb-sr' }, t('quoteLabel')), quoted),
+    record.changed,
+  );
+  showPassageState(record, ctx);
+  return block;
+}
+
+/** Say on a comment's quote whether its passage has changed (ctx.inline: inline.js, when loaded). */
+export function showPassageState(record, ctx) {
+  if (record.changed) record.changed.hidden = !ctx.inline?.hasChanged(record.comment.anchor);
 }
 
 /** Show a changed comment without disturbing an open reply form, unless the comment is gone. */

@@ -11,19 +11,20 @@ const MAX_TITLE = 300;
 
 /**
  * @param {object} options `parent` (record replied to) and `parentName`, or `comment`
- *   (edited) and its `initial` text; `onDone(answer)`; `onCancel` adds Cancel and Escape
+ *   (edited) and its `initial` text, or `anchor` (feedback on a passage of the article,
+ *   posted with it: inline.js); `onDone(answer)`; `onCancel` adds Cancel and Escape
  * @returns {HTMLFormElement}
  */
-export function createForm(ctx, { parent, parentName, comment, initial = '', onDone, onCancel }) {
+export function createForm(ctx, { parent, parentName, comment, anchor, initial = '', onDone, onCancel }) {
   const { t, api } = ctx;
-  const scope = comment ? `edit-${comment.id}` : parent ? `reply-${parent.comment.id}` : 'new';
+  const scope = comment ? `edit-${comment.id}` : parent ? `reply-${parent.comment.id}` : anchor ? `on-${anchor.start}-${anchor.end}` : 'new';
   const draftKey = `talkback:draft:${api.site}:${api.uri}:${scope}`;
-  const label = comment ? t('editComment') : parent ? t('yourReply', { name: parentName }) : t('yourComment');
+  const label = comment ? t('editComment') : parent ? t('yourReply', { name: parentName }) : anchor ? t(anchor.question ? 'yourAnswer' : 'yourFeedback') : t('yourComment');
   const text = h('textarea', {
     class: 'tb-input tb-text',
     rows: 3,
     'aria-label': label,
-    placeholder: comment ? null : parent ? label : t('placeholder'),
+    placeholder: comment ? null : parent ? label : anchor ? anchor.question || t('feedbackPlaceholder') : t('placeholder'),
   });
   text.value = session.get(draftKey) ?? initial;
 
@@ -41,10 +42,10 @@ export function createForm(ctx, { parent, parentName, comment, initial = '', onD
   const note = h('p', { role: 'status', hidden: true });
   const opened = Date.now();
   const error = h('p', { class: 'tb-error', role: 'alert', hidden: true });
-  const submitButton = h('button', { type: 'submit', class: 'tb-button tb-primary' }, t(comment ? 'save' : parent ? 'postReply' : 'post'));
+  const submitButton = h('button', { type: 'submit', class: 'tb-button tb-primary' }, t(comment ? 'save' : parent ? 'postReply' : anchor ? 'postFeedback' : 'post'));
   const form = h(
     'form',
-    { class: `tb-form${comment || parent || text.value ? ' tb-open' : ''}`, novalidate: true, onsubmit: submit },
+    { class: `tb-form${comment || parent || anchor || text.value ? ' tb-open' : ''}`, novalidate: true, onsubmit: submit },
     text,
     !comment && h('div', { class: 'tb-trap', 'aria-hidden': 'true' }, trap),
     h(
@@ -114,6 +115,7 @@ export function createForm(ctx, { parent, parentName, comment, initial = '', onD
         : await api.post({
             text: text.value,
             parent_id: parent?.comment.id,
+            anchor,
             author_name: (asGuest && name.value.trim()) || null,
             email: (asGuest && email.value.trim()) || null,
             title: document.title.slice(0, MAX_TITLE) || null,

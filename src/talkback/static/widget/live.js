@@ -63,6 +63,7 @@ export function connectLive(ctx, thread) {
   /** Whether the comment has a place on screen: its parent is (or will be) shown. */
   function fits(comment) {
     if (comment.parent_id) return thread.records.has(comment.parent_id) || pending.has(comment.parent_id);
+    if (thread.filter && !comment.anchor) return false;
     return thread.sort === 'newest' || !thread.cursor;
   }
 

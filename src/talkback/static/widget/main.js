@@ -19,6 +19,13 @@ export async function mount({ base, site, container }) {
   for (const deeper of ['./comment.js', './form.js', './dom.js', './avatar.js']) import(deeper).catch(() => null);
   const firstPage = api.page('newest');
   firstPage.catch(() => null); // handled by Thread.load; this only marks it as awaited
+  // Inline feedback (inline.js and its passages) only on a page that marks its article:
+  // every other page's first visit neither fetches nor runs it.
+  const article = findArticle(container);
+  const inline = article && import('./inline.js');
+  const passages = article && api.passages();
+  inline?.catch(() => null); // awaited below; these only mark them as handled
+  passages?.catch(() => null);
   // A sign-in link: its token is traded before /me asks, and leaves the address at once.
   const link = /^#talkback-signin=([\w-]+)/.exec(location.hash)?.[1];
   if (link) history.replaceState(history.state, '', location.href.split('#')[0]);
@@ -53,6 +60,8 @@ export async function mount({ base, site, container }) {
     subscriptions: state.subscriptions || [],
     signin,
     createAccount: account?.createAccount,
+    article,
+    base,
   };
   const thread = new Thread(ctx);
   await styled;
@@ -62,5 +71,21 @@ export async function mount({ base, site, container }) {
   // this reader alone, so they look published to their author and to nobody else.
   for (const comment of state.shadowed || []) thread.insert(comment, !comment.parent_id);
   connectLive(ctx, thread);
+  // The comment section works without it: a failure to load leaves the article as it is.
+  if (inline) (await inline.catch(() => null))?.startInline(ctx, passages);
+}
+
+/**
+ * The publisher's article, if the page marks one: `data-article="<selector>"` on the
+ * comments container, else `[data-talkback-article]` (article.js reads its text).
+ * @returns {Element | null}
+ */
+function findArticle(container) {
+  const marked = () => document.querySelector('[data-talkback-article]');
+  try {
+    return (container.dataset.article && document.querySelector(container.dataset.article)) || marked();
+  } catch {
+    return marked(); // not a valid selector
+  }
 }
 

@@ -5,7 +5,7 @@
  * in `records`, so live events and actions find it without searching the DOM.
  */
 
-import { MAX_INDENT, renderComment, showVotes, updateComment } from './comment.js';
+import { MAX_INDENT, renderComment, showPassageState, showVotes, updateComment } from './comment.js';
 import { h, showError } from './dom.js';
 import { createForm } from './form.js';
 
@@ -21,6 +21,8 @@ export class Thread {
     ctx.thread = this;
     this.records = new Map();
     this.sort = SORTS[0];
+    /** `inline` while the Inline Feedbacks tab is pressed (only comments on a passage), else null. */
+    this.filter = null;
     this.cursor = null;
     this.count = 0;
     this.generation = 0;
@@ -32,6 +34,11 @@ export class Thread {
     this.tabs = SORTS.map((sort) =>
       h('button', { type: 'button', class: 'tb-tab', 'data-sort': sort, 'aria-pressed': 'false', onclick: () => this.load(sort) }, t(sort)),
     );
+    // Inline feedback is a filter beside the sorts (on pages that mark an article): it
+    // keeps the sort, and pressing it again shows the whole thread.
+    this.inlineTab =
+      ctx.article &&
+      h('button', { type: 'button', class: 'tb-tab tb-filter', 'aria-pressed': 'false', onclick: () => this.load(this.sort, undefined, this.filter ? null : 'inline') }, t('inlineFeedbacks'));
     this.notice = h('p', { class: 'tb-notice', role: 'status', hidden: true });
     this.bar = h('div', { class: 'tb-bar' });
     this.status = h('div', { class: 'tb-status', 'aria-live': 'polite' });
@@ -42,7 +49,7 @@ export class Thread {
     this.element = h(
       'section',
       { class: 'tb', 'aria-labelledby': 'tb-title' },
-      h('header', { class: 'tb-head' }, this.heading, h('div', { class: 'tb-tabs', role: 'group', 'aria-label': t('sortBy') }, ...this.tabs)),
+      h('header', { class: 'tb-head' }, this.heading, h('div', { class: 'tb-tabs', role: 'group', 'aria-label': t('sortBy') }, ...this.tabs, this.inlineTab)),
       ctx.createAccount ? ctx.createAccount(ctx) : guestLine(ctx),
       createForm(ctx, { onDone: (result) => this.posted(result) }),
       this.notice,
@@ -73,13 +80,16 @@ export class Thread {
   }
 
   /**
-   * (Re)load the first page in `sort`. A slow answer to an earlier click never overwrites
-   * a later one (`generation`). On failure the old list stays, with the reason and Retry.
+   * (Re)load the first page in `sort` (and `filter`). A slow answer to an earlier click never
+   * overwrites a later one (`generation`). On failure the old list stays, with the reason and Retry.
    */
-  async load(sort, request = this.ctx.api.page(sort)) {
+  async load(sort, request = undefined, filter = this.filter) {
+    request ||= this.ctx.api.page(sort, null, filter);
     const generation = ++this.generation;
     this.sort = sort;
+    this.filter = filter;
     for (const tab of this.tabs) tab.setAttribute('aria-pressed', String(tab.dataset.sort === sort));
+    this.inlineTab?.setAttribute('aria-pressed', String(filter === 'inline'));
     this.status.replaceChildren(this.ctx.t('loading'));
     this.status.hidden = false;
     this.list.setAttribute('aria-busy', 'true');
@@ -93,7 +103,7 @@ export class Thread {
       this.show(page);
       return true;
     } catch (error) {
-      if (generation === this.generation) showError(this.status, error, this.ctx.t, () => this.load(sort));
+      if (generation === this.generation) showError(this.status, error, this.ctx.t, () => this.load(sort, undefined, filter));
       return false;
     } finally {
       if (generation === this.generation) this.list.removeAttribute('aria-busy');
@@ -107,7 +117,7 @@ export class Thread {
     this.moreError.hidden = true;
     this.more.setAttribute('aria-busy', 'true');
     try {
-      const page = await this.ctx.api.page(this.sort, this.cursor);
+      const page = await this.ctx.api.page(this.sort, this.cursor, this.filter);
       if (generation !== this.generation) return false;
       this.show(page);
       return true;
@@ -164,7 +174,7 @@ export class Thread {
   insert(comment, own = false) {
     const parent = comment.parent_id ? this.records.get(comment.parent_id) : null;
     if (comment.parent_id && !parent) return null;
-    if (!parent && !own && this.sort !== 'newest' && this.cursor) return null;
+    if (!parent && !own && ((this.sort !== 'newest' && this.cursor) || (this.filter && !comment.anchor))) return null;
     const fresh = !this.records.has(comment.id);
     const list = !parent ? this.list : parent.depth < MAX_INDENT ? this.repliesOf(parent) : parent.list;
     const record = this.build({ ...comment, replies: [] }, parent, list);
@@ -228,6 +238,11 @@ export class Thread {
   drop(id) {
     this.records.get(id)?.item.remove();
     this.records.delete(id);
+  }
+
+  /** inline.js found out which passages changed: say so on every quote shown. */
+  showPassages() {
+    for (const record of this.records.values()) showPassageState(record, this.ctx);
   }
 
   setVotes(id, counts) {
