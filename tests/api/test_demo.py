@@ -1,7 +1,9 @@
-"""The `talkback demo` article page and its seeded thread, through HTTP."""
+"""The `talkback demo` article page and its seeded thread, inline feedback included, through
+HTTP."""
 
 from __future__ import annotations
 
+import hashlib
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from lxml import html as lxml_html
 from starlette.staticfiles import StaticFiles
 
 from talkback import clock
@@ -18,8 +21,8 @@ from talkback.app import create_app
 from talkback.config import Settings
 from talkback.context import Context
 from talkback.demo import page as demo
+from talkback.demo.article import ARTICLE
 from talkback.demo.content import (
-    ARTICLE,
     DEMO_SITE,
     DEMO_URI,
     SAMPLE_COMMENTS,
@@ -95,6 +98,31 @@ def flatten(comments: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
 def depth_of(comment: dict[str, Any]) -> int:
     return 1 + max((depth_of(reply) for reply in comment["replies"]), default=0)
+
+
+def marked_article(page: str) -> lxml_html.HtmlElement:
+    [article] = lxml_html.document_fromstring(page).xpath("//*[@data-talkback-article]")
+    assert isinstance(article, lxml_html.HtmlElement)
+    return article
+
+
+def text_of_marked_article(page: str) -> str:
+    """The article text the widget reads (the brief's rule), from the page as served: the
+    container's text with what a reader does not read as the article taken out."""
+    article = marked_article(page)
+    skipped = "|".join((
+        ".//script", ".//style", ".//noscript", ".//template", ".//textarea", ".//*[@hidden]",
+        ".//*[@id='talkback']", ".//*[@data-talkback]", ".//*[@data-talkback-campaign]",
+        ".//*[@data-talkback-ui]",
+    ))  # fmt: skip
+    for element in article.xpath(skipped):
+        element.drop_tree()  # its tail, the text after it, stays
+    return str(article.text_content())
+
+
+def utf16_slice(text: str, start: int, end: int) -> str:
+    """`text.slice(start, end)` as JavaScript reads it."""
+    return text.encode("utf-16-le")[2 * start : 2 * end].decode("utf-16-le")
 
 
 async def test_article_page_shows_the_story_and_the_map(seeded: Demo) -> None:
@@ -220,3 +248,70 @@ async def test_the_demo_has_a_current_campaign_with_its_sample_gifts_once(seeded
 )
 def test_demo_origins_list_each_origin_once(host: str, expected: list[str]) -> None:
     assert demo_origins(host, 8000) == expected
+
+
+async def test_the_story_body_is_marked_for_inline_feedback_with_one_question(
+    seeded: Demo,
+) -> None:
+    page = await seeded.article()
+
+    article = marked_article(page)
+    [question] = article.xpath(".//span[@data-talkback-question]")
+    assert question.get("data-talkback-question") == ARTICLE.question.prompt
+    assert question.text_content() == ARTICLE.question.passage
+    text = text_of_marked_article(page)
+    assert text.count(ARTICLE.question.passage) == 1
+    assert all(paragraph in text for paragraph in ARTICLE.paragraphs)
+    assert "Click to see the full-size map" in text  # the figure is in the body
+    assert ARTICLE.headline not in text  # the headline and byline are not the story's body
+
+
+async def test_seeded_inline_feedback_quotes_the_served_article_text(seeded: Demo) -> None:
+    text = text_of_marked_article(await seeded.article())
+    everyone = list(flatten((await seeded.thread(limit=50))["comments"]))
+    feedback = [comment for comment in everyone if "anchor" in comment]
+
+    seeded_passages = [sample.passage for sample in SAMPLE_COMMENTS if sample.passage]
+    assert sorted(c["anchor"]["exact"] for c in feedback) == sorted(seeded_passages)
+    assert len(feedback) >= 3
+    for comment in feedback:
+        anchor = comment["anchor"]
+        start, end = anchor["start"], anchor["end"]
+        assert utf16_slice(text, start, end) == anchor["exact"]
+        assert utf16_slice(text, 0, start).endswith(anchor["prefix"])
+        assert utf16_slice(text, end, len(text.encode("utf-16-le")) // 2).startswith(
+            anchor["suffix"]
+        )
+        assert len(anchor["prefix"]) == len(anchor["suffix"]) == 32
+        assert anchor["text_hash"] == hashlib.sha256(text.encode()).hexdigest()
+        assert comment["parent_id"] is None
+
+
+async def test_the_newsroom_question_has_feedback_and_only_it_carries_the_question(
+    seeded: Demo,
+) -> None:
+    everyone = list(flatten((await seeded.thread(limit=50))["comments"]))
+
+    asked = [c["anchor"] for c in everyone if "question" in c.get("anchor", {})]
+    others = [c["anchor"] for c in everyone if c.get("anchor") and "question" not in c["anchor"]]
+    assert len(asked) >= 2  # a passage with a count above one
+    assert {a["question"] for a in asked} == {ARTICLE.question.prompt}
+    assert {a["exact"] for a in asked} == {ARTICLE.question.passage}
+    assert others
+    assert all(a["exact"] != ARTICLE.question.passage for a in others)
+    crossing = [a for a in others if "\u201c" in a["exact"]]
+    assert crossing, "one passage crosses the quotation marks around a quote"
+
+
+async def test_the_seeded_anchors_are_ones_the_api_itself_accepts(seeded: Demo) -> None:
+    everyone = list(flatten((await seeded.thread(limit=50))["comments"]))
+    anchors = {c["anchor"]["exact"]: c["anchor"] for c in everyone if "anchor" in c}
+
+    for number, anchor in enumerate(anchors.values()):
+        response = await seeded.client.post(
+            f"/api/v1/{DEMO_SITE}/comments",
+            params={"uri": DEMO_URI},
+            json={"text": f"Seconded, for reason number {number}.", "anchor": anchor},
+        )
+        assert response.status_code == 201, response.text
+        assert response.json()["comment"]["anchor"] == anchor

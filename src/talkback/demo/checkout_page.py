@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from talkback.core import money
-from talkback.demo.page import templates
+from talkback.demo.templates import templates
 from talkback.funding.demo_checkout import (
     DEMO_PROVIDER,
     PATH,

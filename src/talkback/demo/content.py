@@ -1,4 +1,5 @@
-"""The `talkback demo` content: a fictional local news article and a lively thread under it.
+"""The `talkback demo` content: a fictional local news article and a lively thread under it,
+some of it inline feedback on passages of the article and on the newsroom's question.
 
 Everything here is our own writing about an invented town, so the demo can ship with the
 package. Seeding goes through the public services only (`create_site`, `post_comment`,
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, select
@@ -18,10 +19,13 @@ from sqlalchemy import insert, select
 from talkback import clock
 from talkback.comments.pages import count_comments
 from talkback.comments.posting import CommentDraft, post_comment
+from talkback.comments.views import PassageAnchor
 from talkback.comments.votes import cast_vote
 from talkback.config import Settings, with_persisted_secret
 from talkback.context import Context
+from talkback.core.anchoring import text_hash, utf16_length
 from talkback.core.identity import hash_ip
+from talkback.demo.article import ARTICLE, demo_article_text
 from talkback.demo.funding import prepare_demo_campaign
 from talkback.errors import Conflict, NotFound
 from talkback.readers.tokens import Reader
@@ -41,73 +45,10 @@ DEMO_DIGEST_SECONDS = "10"
 
 
 @dataclass(frozen=True, slots=True)
-class Article:
-    headline: str
-    standfirst: str
-    byline: str
-    published: date
-    paragraphs: tuple[str, ...]
-    figure_caption: str
-    figure_alt: str
-
-
-ARTICLE = Article(
-    headline="Council puts Wend flood barrier on hold for another year",
-    standfirst=(
-        "Councillors voted seven to five for a second engineering review of the £14.2 million "
-        "Ferry Reach barrier, leaving Quayside households to face another winter behind "
-        "sandbags."
-    ),
-    byline="By Hanna Okafor, Local Democracy Reporter",
-    published=date(2026, 11, 25),
-    paragraphs=(
-        "Wendmouth Town Council has postponed work on the long-awaited tidal barrier at Ferry "
-        "Reach for at least twelve months, after councillors voted seven to five on Tuesday "
-        "night to commission a second engineering review of the £14.2 million scheme.",
-        "The barrier, a pair of steel gates designed to swing shut across the mouth of the "
-        "River Wend during surge tides, was due to go out to tender in January. Supporters say "
-        "it would protect around 380 homes and 60 businesses on the Quayside and Marsh Lane, "
-        "many of which flooded in February 2024 when the river rose almost two metres above "
-        "its usual spring-tide level in a single night.",
-        "Councillor Idris Penhale, who chairs the flood resilience committee and moved the "
-        "motion to pause, said the decision was \u201cabout getting it right, not about getting "
-        "it cheap\u201d. Survey boreholes near the old ferry slipway had found softer clay than "
-        "the original design assumed, he told the meeting, and the gate foundations might "
-        "have to go twice as deep. \u201cI would rather explain a year\u2019s delay to residents "
-        "than explain a barrier that settles out of true in its first decade.\u201d",
-        "Residents who filled the public gallery were less patient. Gwen Ashdown, who chairs "
-        "the Quayside Residents\u2019 Association and whose ground floor on Tanners Row stood "
-        "under 70 centimetres of water three winters ago, said people had been promised a "
-        "barrier \u201cbefore the next bad winter\u201d at every local election since 2019. "
-        "\u201cWe have had the consultation, the exhibition and the model in the library "
-        "window. What we have not had is a single pile in the ground.\u201d",
-        "Council officers confirmed that the delay puts £3.5 million of the funding at risk. "
-        "That money was pledged by the regional Estuary Authority on condition that "
-        "construction starts before March 2028, and the authority said only that it would "
-        "\u201cconsider any request for an extension on its merits\u201d. Officers expect the "
-        "review to cost about £180,000 and take eight months, while building costs are "
-        "rising by roughly six per cent a year.",
-        "In the meantime the council says it will repair the temporary flood walls along "
-        "Harbour Road, store 4,000 filled sandbags at the fire station, and offer its free "
-        "text-message flood warnings to every household in the flood zone. The engineers are "
-        "due to report to full council next September; the terms of the review will be "
-        "published within a month, and residents can comment on them at the library or "
-        "online.",
-    ),
-    figure_caption=(
-        "The planned Ferry Reach barrier would close across the mouth of the Wend below the "
-        "Old Bridge. Shaded areas flooded in February 2024. Map: Courier graphics."
-    ),
-    figure_alt=(
-        "Map of Wendmouth: the River Wend runs from the north-west to the estuary in the "
-        "south-east, with the planned barrier drawn across it at Ferry Reach."
-    ),
-)
-
-
-@dataclass(frozen=True, slots=True)
 class SampleComment:
-    """One seeded comment; `key` names it for replies, `author` None is an anonymous guest."""
+    """One seeded comment; `key` names it for replies, `author` None is an anonymous guest.
+    `passage`, words quoted from the article once, makes it inline feedback on them: on the
+    newsroom's question when they are the question's passage."""
 
     key: str
     author: str | None
@@ -116,6 +57,11 @@ class SampleComment:
     reply_to: str | None = None
     up: int = 0
     down: int = 0
+    passage: str | None = None
+
+
+CONTEXT_LENGTH = 32
+"""Characters of context on each side of a quote, as the widget takes them."""
 
 
 # In posting order: every comment is younger than the one before it, and a reply always
@@ -178,6 +124,12 @@ SAMPLE_COMMENTS: tuple[SampleComment, ...] = (
         reply_to="tom", up=2, down=1,
     ),
     SampleComment(
+        "clay", "Alun Rees", 38.0,
+        "This is the sentence that matters. The clay decides how deep the piles go, and the "
+        "depth decides the price.",
+        up=6, passage="found softer clay than the original design assumed",
+    ),
+    SampleComment(
         "eleanor", "Eleanor Fitch", 36.0,
         "For anyone who wants the detail rather than the row, the officers' report is with "
         "the meeting papers: "
@@ -190,6 +142,12 @@ SAMPLE_COMMENTS: tuple[SampleComment, ...] = (
         "Thanks Eleanor. Page 41 is the part about the Estuary Authority money and the March "
         "2028 deadline. **Read that bit twice.**",
         reply_to="eleanor", up=5,
+    ),
+    SampleComment(
+        "costs-priya", "Priya Raman", 33.0,
+        "Not if the review stops us building the wrong thing. But the council should put the "
+        "cost of the delay in pounds in front of us before September.",
+        up=3, passage=ARTICLE.question.passage,
     ),
     SampleComment(
         "anon-boreholes", None, 30.5,
@@ -221,6 +179,12 @@ SAMPLE_COMMENTS: tuple[SampleComment, ...] = (
         reply_to="tom-2", up=2, down=1,
     ),
     SampleComment(
+        "costs-anon", None, 22.0,
+        "It does when £3.5 million of the money has a deadline on it. Miss March 2028 and "
+        "the review becomes the dearest report this town ever bought.",
+        up=5, down=1, passage=ARTICLE.question.passage,
+    ),
+    SampleComment(
         "boatyard-2", "R&J Boatyard", 20.0,
         "Practical note for Quayside neighbours while we wait:\n\n"
         "1. Sign up for the flood text alerts now, not on the night.\n"
@@ -238,6 +202,11 @@ SAMPLE_COMMENTS: tuple[SampleComment, ...] = (
         "The exhibition boards said about six months of closure with a diversion along "
         "Harbour Road, but that was for the old timetable.",
         reply_to="anon-path", up=2,
+    ),
+    SampleComment(
+        "promise", "Hattie", 8.0,
+        "I still have the leaflet with that promise on it. 2019, and again in 2023.",
+        up=4, passage="a barrier \u201cbefore the next bad winter\u201d at every local election",
     ),
     SampleComment(
         "hattie-2", "Hattie", 6.0,
@@ -380,6 +349,7 @@ async def _seed_thread(ctx: Context, site: Site) -> None:
         Reader(ip_hash=hash_ip(f"demo-voter-{n}", ctx.secret_key), reader_id=f"demo-voter-{n}")
         for n in range(VOTER_COUNT)
     ]
+    text = demo_article_text()
     ids: dict[str, int] = {}
     for sample in SAMPLE_COMMENTS:
         author = Reader(
@@ -389,6 +359,7 @@ async def _seed_thread(ctx: Context, site: Site) -> None:
             text=sample.text,
             parent_id=ids[sample.reply_to] if sample.reply_to else None,
             author_name=sample.author,
+            anchor=passage_anchor(text, sample.passage) if sample.passage else None,
             title=ARTICLE.headline,
         )
         posted = await post_comment(
@@ -405,3 +376,25 @@ async def _seed_thread(ctx: Context, site: Site) -> None:
                 for voter, value in zip(voters[: len(values)], values, strict=True)
             )
         )
+
+
+def passage_anchor(text: str, exact: str) -> PassageAnchor:
+    """The anchor the widget would send for `exact` in the article's `text`: its quote,
+    context, UTF-16 offsets and the text's hash, and the question when it is the
+    question's passage. `exact` must occur once, or the seeded feedback would be ambiguous."""
+    if text.count(exact) != 1:
+        raise ValueError(f"{exact!r} occurs {text.count(exact)} times in the demo article")
+    start = text.index(exact)
+    end = start + len(exact)
+    offset = utf16_length(text[:start])
+    anchor: PassageAnchor = {
+        "exact": exact,
+        "prefix": text[max(start - CONTEXT_LENGTH, 0) : start],
+        "suffix": text[end : end + CONTEXT_LENGTH],
+        "start": offset,
+        "end": offset + utf16_length(exact),
+        "text_hash": text_hash(text),
+    }
+    if exact == ARTICLE.question.passage:
+        anchor["question"] = ARTICLE.question.prompt
+    return anchor

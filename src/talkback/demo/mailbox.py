@@ -23,7 +23,7 @@ from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from talkback.demo.page import templates
+from talkback.demo.templates import templates
 from talkback.errors import NotFound
 from talkback.store.tables import demo_mailbox
 from talkback.web.deps import MAX_ID, Ctx
