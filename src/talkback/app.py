@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,8 +22,8 @@ from talkback.admin import readers as admin_readers
 from talkback.admin import ui as admin_ui
 from talkback.admin import webhooks as admin_webhooks
 from talkback.admin import webhooks_api as admin_webhooks_api
+from talkback.comments import inline_routes, stream, vote_routes
 from talkback.comments import routes as comment_routes
-from talkback.comments import stream, vote_routes
 from talkback.comments.cached_reads import CachedReads
 from talkback.config import Settings, get_settings
 from talkback.context import Context
@@ -45,6 +46,7 @@ from talkback.web.cors import SiteCORSMiddleware
 from talkback.web.errors import install_error_handlers
 
 MAX_BODY_BYTES = 64 * 1024
+LOCATE_PATH = re.compile(r"^/api/v1/[^/]+/inline/locate$")
 
 
 async def _settle(context: Context) -> None:
@@ -90,13 +92,18 @@ def create_app(settings: Settings | None = None, *, demo: bool = False) -> FastA
     app.state.context = context
     install_error_handlers(app)
     app.add_middleware(SiteCORSMiddleware, sites=context.sites)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=MAX_BODY_BYTES,
+        larger={LOCATE_PATH: inline_routes.MAX_LOCATE_BODY_BYTES},
+    )
     app.add_middleware(CachedReads, context=context)
     app.add_middleware(RequestMetricsMiddleware)  # outermost: times the others too
     # Every module's router is included here (a module only combines its own routers). A
     # request is served by the first route that matches it: the order is behaviour.
     for module in (
-        comment_routes, vote_routes, reader_routes, account_routes, stream, health, metrics_routes,
+        comment_routes, vote_routes, inline_routes, reader_routes, account_routes, stream,
+        health, metrics_routes,
         widget_assets, subscription_routes, subscription_pages,
         funding_routes, webhook_route,
         admin_api, admin_ui, admin_pages, admin_readers, admin_campaigns, admin_donations,

@@ -22,21 +22,25 @@ async def test_a_comment_names_a_website_and_a_passage_only_when_it_has_them(api
     assert list(plain) == COMMENT_KEYS
     assert list(plain["author"]) == ["name", "avatar"]
     full = await api.posted(
-        "With both", website="https://ana.example/", anchor={"exact": "the barrier", "end": 40}
+        "With both",
+        website="https://ana.example/",
+        anchor={"exact": "the barrier", "start": 29, "end": 40},
     )
     comment = full["comment"]
     assert list(comment) == [*COMMENT_KEYS, "anchor"]
     assert comment["author"]["website"] == "https://ana.example/"
-    assert comment["anchor"] == {"exact": "the barrier", "prefix": "", "suffix": "", "end": 40}
+    assert comment["anchor"] == {
+        "exact": "the barrier", "prefix": "", "suffix": "", "start": 29, "end": 40
+    }  # fmt: skip
     assert list(full) == ["comment", "edit_token", "moderation"]
     assert (await api.page())["comments"] == [comment, plain]
 
 
 async def test_the_cached_thread_page_is_its_declared_type_byte_for_byte(api: Api) -> None:
-    root = (await api.posted("Root", website="https://ana.example/"))["comment"]
-    reply = (await api.posted("Reply", parent_id=root["id"], anchor={"exact": "x"}))["comment"]
+    root = await api.posted("Root", website="https://ana.example/", anchor={"exact": "x"})
+    reply = (await api.posted("Reply", parent_id=root["comment"]["id"]))["comment"]
     await api.posted("Nested", parent_id=reply["id"])
-    await api.vote(root["id"], 1)
+    await api.vote(root["comment"]["id"], 1)
     response = await api.client.get(f"/api/v1/{SITE}/comments", params={"uri": ARTICLE})
     pages = TypeAdapter(ThreadPage)
     assert pages.dump_json(pages.validate_json(response.content)) == response.content

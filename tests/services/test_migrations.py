@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import insert, select
+from sqlalchemy import JSON, insert, select
 
 from talkback.store.database import Database
 from talkback.store.migrate import migrate
@@ -120,3 +120,34 @@ async def test_0006_names_the_system_as_the_actor_of_entries_without_a_staff_acc
         "campaign.create": {"title": "T", "actor": "system"},
         "comment.approve": {"title": "T"},
     }
+
+
+async def test_0008_stores_no_passage_as_sql_null(empty_database_url: str) -> None:
+    """Before 0008 a comment without a passage held JSON's null, which `IS NOT NULL`
+    (the inline filter, its index) would take for a passage."""
+    database = Database(empty_database_url)
+    try:
+        await migrate(database, "0007")
+        async with database.engine.begin() as conn:
+            await conn.execute(
+                insert(sites).values(id="news", name="News", origins=[], locale="en_US",
+                                     edit_window_seconds=900, moderation={}, created_at=NOW)
+            )  # fmt: skip
+            await conn.execute(
+                insert(threads).values(id=1, site_id="news", uri="/a", comment_count=2,
+                                       version=1, created_at=NOW)
+            )  # fmt: skip
+            for comment_id, anchor in ((1, JSON.NULL), (2, {"exact": "the barrier"})):
+                await conn.execute(
+                    insert(comments).values(id=comment_id, thread_id=1, depth=0,
+                                            status="approved", avatar="a", text="t",
+                                            html="<p>t</p>", created_at=NOW, anchor=anchor)
+                )  # fmt: skip
+        await migrate(database)
+        async with database.engine.connect() as conn:
+            anchored = select(comments.c.id).where(comments.c.anchor.is_not(None))
+            assert (await conn.execute(anchored)).scalars().all() == [2]
+            kept = select(comments.c.anchor).where(comments.c.id == 2)
+            assert (await conn.execute(kept)).scalar_one() == {"exact": "the barrier"}
+    finally:
+        await database.close()

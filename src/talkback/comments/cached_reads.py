@@ -36,7 +36,7 @@ from talkback.sites.sites import Site
 from talkback.web.cors import EXPOSED_HEADERS
 
 SITE_READ = re.compile(r"^/api/v1/([a-z0-9][a-z0-9-]{0,63})/(comments|counts)$")
-PAGE_PARAMETERS = frozenset({"uri", "sort", "limit", "cursor"})
+PAGE_PARAMETERS = frozenset({"uri", "sort", "limit", "cursor", "filter"})
 MAX_REMEMBERED_QUERIES = 10_000
 ENCODE_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 """As FastAPI encodes a route's answer, so a counts answer is byte for byte the same."""
@@ -115,7 +115,9 @@ def _page_request(query_string: bytes) -> PageRequest | None:
     cursor = given.get("cursor")
     if not 1 <= limit <= drafts.MAX_PAGE_SIZE or (cursor is not None and len(cursor) > 300):
         return None
-    return PageRequest(uri, sort, limit, cursor)
+    if given.get("filter", "inline") != "inline":
+        return None
+    return PageRequest(uri, sort, limit, cursor, inline="filter" in given)
 
 
 def _count_request(query_string: bytes) -> dict[str, str] | None:

@@ -79,6 +79,8 @@ class PageRequest:
     sort: Sort = Sort.NEWEST
     limit: int = 20
     cursor: str | None = None
+    inline: bool = False
+    """Only inline feedback (top-level comments on a passage), with their replies."""
 
 
 async def read_page(
@@ -92,11 +94,11 @@ async def read_page(
     304 of a cached page computes nothing but the key.
     """
     cursor = _parse_cursor(request)
-    thread = await _thread_state(ctx, site, request.uri)
+    thread = await thread_state(ctx, site, request.uri)
     key = _page_key(site, request, thread)
     cached = ctx.pages.get(key)
     record_page_lookup(hit=cached is not None)
-    etag = cached.etag if cached is not None else _etag(key)
+    etag = cached.etag if cached is not None else page_etag(key)
     if if_none_match is not None and etag_matches(if_none_match, etag):
         return RenderedPage(etag=etag, body=b"")
     if cached is not None:
@@ -114,7 +116,7 @@ async def read_page(
             # here yet): the page shows the snapshot, so it is keyed by the snapshot.
             ctx.threads.remember(thread_key, snapshot, generation)
             key = _page_key(site, request, snapshot)
-            etag = _etag(key)
+            etag = page_etag(key)
     page = RenderedPage(etag=etag, body=body)
     ctx.pages.put(key, page)
     return page
@@ -143,7 +145,7 @@ THREAD_STATE = select(
 ).where(threads.c.site_id == bindparam("site_id"), threads.c.uri == bindparam("uri"))
 
 
-async def _thread_state(ctx: Context, site: Site, uri: str) -> ThreadState | None:
+async def thread_state(ctx: Context, site: Site, uri: str) -> ThreadState | None:
     """The thread's id and version: from memory while fresh, else one indexed lookup."""
     known, state = ctx.threads.recall((site.id, uri))
     if known:
@@ -169,10 +171,11 @@ def _page_key(site: Site, request: PageRequest, thread: ThreadState | None) -> H
     return (
         __version__, site.id, request.uri, thread.id if thread else 0,
         thread.version if thread else -1, request.sort.value, request.limit, request.cursor,
+        request.inline,
     )  # fmt: skip
 
 
-def _etag(key: Hashable) -> str:
+def page_etag(key: Hashable) -> str:
     return '"' + hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() + '"'
 
 
@@ -243,11 +246,12 @@ def _after_cursor(sort: Sort) -> ColumnElement[bool]:
     return or_(c.score < score, and_(c.score == score, c.id < comment_id))
 
 
-def _page_query(sort: Sort, after_cursor: bool) -> Select[Any]:
+def _page_query(sort: Sort, after_cursor: bool, inline: bool) -> Select[Any]:
     """The page statement for one sort order, with the values left as parameters.
 
-    Built once per (sort, cursor or not) at import: SQLAlchemy then reuses its compiled
-    form, and a cache miss spends nothing on assembling SQL.
+    Built once per (sort, cursor or not, inline feedback only or not) at import:
+    SQLAlchemy then reuses its compiled form, and a cache miss spends nothing on
+    assembling SQL.
 
     Parameters: `thread_id`; `fetch` (the page size plus one, which tells whether a next
     page exists) and `limit` (the page size: only the roots shown bring their replies);
@@ -266,6 +270,8 @@ def _page_query(sort: Sort, after_cursor: bool) -> Select[Any]:
     )
     if after_cursor:
         roots_query = roots_query.where(_after_cursor(sort))
+    if inline:
+        roots_query = roots_query.where(c.anchor.is_not(None))
     roots = roots_query.cte("roots")
     ranked = select(
         literal_column("0").label("kind"),
@@ -285,7 +291,12 @@ def _page_query(sort: Sort, after_cursor: bool) -> Select[Any]:
     )
 
 
-PAGES = {(sort, after): _page_query(sort, after) for sort in Sort for after in (False, True)}
+PAGES = {
+    (sort, after, inline): _page_query(sort, after, inline)
+    for sort in Sort
+    for after in (False, True)
+    for inline in (False, True)
+}
 PUBLIC_FROM = 5
 """Where PUBLIC_COLUMNS begin in a row of a page statement."""
 
@@ -301,7 +312,8 @@ async def _read_page(
         parameters |= {
             "created_at": cursor.created_at, "score": cursor.score, "comment_id": cursor.comment_id,
         }  # fmt: skip
-    rows = await ctx.database.read_rows(PAGES[request.sort, cursor is not None], parameters)
+    statement = PAGES[request.sort, cursor is not None, request.inline]
+    rows = await ctx.database.read_rows(statement, parameters)
     if not rows:
         return None, _page_body(request.uri, None, [], None)
     first = rows[0]

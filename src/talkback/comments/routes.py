@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -42,11 +42,14 @@ async def list_comments(
     sort: Sort = Sort.NEWEST,
     limit: Annotated[int, Query(ge=1, le=drafts.MAX_PAGE_SIZE)] = drafts.DEFAULT_PAGE_SIZE,
     cursor: Annotated[str | None, Query(max_length=300)] = None,
+    filter: Annotated[
+        Literal["inline"] | None,
+        Query(description="`inline`: only inline feedback, with its replies"),
+    ] = None,
 ) -> Response:
     """One page of top-level comments with their reply trees; the same bytes for everyone."""
-    page = await read_page(
-        ctx, site, PageRequest(uri, sort, limit, cursor), request.headers.get("if-none-match")
-    )
+    wanted = PageRequest(uri, sort, limit, cursor, inline=filter == "inline")
+    page = await read_page(ctx, site, wanted, request.headers.get("if-none-match"))
     headers = {"ETag": page.etag, "Cache-Control": PAGE_CACHE_CONTROL}
     if not page.body:
         return Response(status_code=304, headers=headers)

@@ -49,6 +49,8 @@ class PassageAnchor(TypedDict):
     suffix: str
     start: NotRequired[int]
     end: NotRequired[int]
+    text_hash: NotRequired[str]
+    question: NotRequired[str]
 
 
 class PublicComment(TypedDict):

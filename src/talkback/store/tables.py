@@ -82,7 +82,9 @@ comments = Table(
     Column("avatar", String(16), nullable=False),
     Column("text", Text, nullable=False),
     Column("html", Text, nullable=False),
-    Column("anchor", JSON, nullable=True),
+    # A comment without a passage stores SQL NULL, not JSON's null: the inline filter and
+    # its partial index ask `anchor IS NOT NULL`.
+    Column("anchor", JSON(none_as_null=True), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("edited_at", UTCDateTime, nullable=True),
     Column("upvotes", Integer, nullable=False, default=0),
@@ -114,6 +116,13 @@ comments = Table(
         "id",
         postgresql_where=text("parent_id IS NULL"),
         sqlite_where=text("parent_id IS NULL"),
+    ),
+    # Inline feedback is a few comments of a thread: found without walking the others.
+    Index(
+        "ix_comments_inline",
+        "thread_id",
+        postgresql_where=text("parent_id IS NULL AND anchor IS NOT NULL"),
+        sqlite_where=text("parent_id IS NULL AND anchor IS NOT NULL"),
     ),
     Index("ix_comments_root_id", "root_id"),
     Index("ix_comments_parent_id", "parent_id"),

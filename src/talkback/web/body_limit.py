@@ -8,6 +8,9 @@ reads a disconnect and whatever it answers is replaced by the 413.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -15,17 +18,22 @@ from talkback.web.errors import error_response
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, larger: Mapping[re.Pattern[str], int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = dict(larger or {})
+        """Paths that take a bigger body (an article's text to locate passages in)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self._limit(scope["path"])
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large(scope, receive, send)
+        if declared.isdigit() and int(declared) > max_bytes:
+            await self._too_large(max_bytes, scope, receive, send)
             return
         received = 0
         exceeded = False
@@ -37,7 +45,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     exceeded = True
                     return {"type": "http.disconnect"}
             return message
@@ -46,10 +54,16 @@ class BodyLimitMiddleware:
             if not exceeded:
                 await send(message)
             elif message["type"] == "http.response.start":
-                await self._too_large(scope, receive, send)
+                await self._too_large(max_bytes, scope, receive, send)
 
         await self.app(scope, counting_receive, guarded_send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        message = f"the request body is larger than {self.max_bytes // 1024} KiB"
+    def _limit(self, path: str) -> int:
+        for pattern, max_bytes in self.larger.items():
+            if pattern.match(path):
+                return max_bytes
+        return self.max_bytes
+
+    async def _too_large(self, max_bytes: int, scope: Scope, receive: Receive, send: Send) -> None:
+        message = f"the request body is larger than {max_bytes // 1024} KiB"
         await error_response(413, "too_large", message)(scope, receive, send)
