@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from talkback.comments.views import PassageAnchor
+from talkback.core.anchoring import utf16_length
 from talkback.core.drafts import MAX_ANCHOR_QUOTE_LENGTH
 from talkback.importers.records import CommentRecord, ImportFailed
 from talkback.importers.summary import ImportSummary
@@ -91,11 +92,6 @@ class PostText:
         if form.question:
             anchor["question"] = form.question
         return anchor
-
-
-def utf16_length(text: str) -> int:
-    """Length in UTF-16 code units, as the browser counts offsets."""
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def reader_text(markup: str) -> str:
