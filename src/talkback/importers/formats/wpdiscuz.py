@@ -37,7 +37,7 @@ from pathlib import Path
 
 from talkback.comments.views import PassageAnchor
 from talkback.core.anchoring import utf16_length
-from talkback.core.drafts import MAX_ANCHOR_QUOTE_LENGTH
+from talkback.core.drafts import MAX_ANCHOR_QUOTE_LENGTH, MAX_QUESTION_LENGTH
 from talkback.importers.records import CommentRecord, ImportFailed
 from talkback.importers.summary import ImportSummary
 
@@ -46,7 +46,6 @@ PLACED = "wpDiscuz feedback placed on its passage"
 NOT_PLACED = "wpDiscuz feedback not placed (imported as a plain comment)"
 CONTEXT_LENGTH = 32
 """Characters of context on each side, as the widget takes them."""
-MAX_QUESTION_LENGTH = 300
 
 _OPENING = re.compile(r"(?<!\[)\[wpdiscuz-feedback(?![\w-])([^\]]*)\]")
 _CLOSING = re.compile(r"\[/wpdiscuz-feedback\]")
