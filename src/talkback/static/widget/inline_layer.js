@@ -110,7 +110,8 @@ export class Layer {
     }
     if (lost.length) {
       const n = lost.reduce((sum, passage) => sum + passage.count, 0);
-      const end = inline.snapshot.text.length;
+      // At the end of the article's last words (trailing whitespace is not laid out).
+      const end = inline.snapshot.text.trimEnd().length;
       const tail = inline.snapshot.range(Math.max(0, end - 1), end);
       this.mark('lost', t('changedShort', { n }), t('changedPassages', { n }), tail, lost, 'tb-mark tb-lost');
     }
@@ -226,6 +227,8 @@ export class Layer {
     const { inline } = this;
     const anchor = range && inline.snapshot.anchorOf(range, inline.hash);
     if (!anchor) return this.hidePin();
+    // A new selection in the article: the reader has moved on from an open popover.
+    if (this.popover) this.close(false);
     const wasHidden = this.pin.hidden;
     this.pending = { anchor, range: inline.snapshot.range(anchor.start, anchor.end) };
     this.pin.hidden = false;
