@@ -16,11 +16,25 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Request, expect
 
-from tests.browser.conftest import CHROMIUM_ARGS, Host, Talkback, Widget
+from talkback.comments.posting import CommentDraft, post_comment
+from talkback.comments.views import PassageAnchor
+from talkback.core.identity import hash_ip
+from talkback.core.uris import normalise_uri
+from talkback.readers.tokens import Reader
+from tests.browser.conftest import (
+    CHROMIUM_ARGS,
+    HELD_SITE,
+    SECRET_KEY,
+    SITE,
+    Host,
+    Talkback,
+    Widget,
+)
 
 PASSAGE = "would take six months and cost the town very little"
 CHANGED = "On a passage that has changed since."
 QUESTION = "Was a second review the right call?"
+HELD = "Thank you! Your comment is awaiting moderation and will appear once approved."
 
 # The text of every range in a highlight, in the registry's order.
 HIGHLIGHTED = """name => {
@@ -525,3 +539,64 @@ def test_the_publishers_markup_and_styles_are_untouched_and_ours_hold_against_it
     page.keyboard.press("Escape")
     page.locator("#report").click()
     page.wait_for_url("**/flood-report")
+
+
+def post_feedback(
+    talkback: Talkback, path: str, anchor: PassageAnchor, text: str, who: str
+) -> None:
+    """Feedback posted by another reader, through the public service (live to open pages)."""
+
+    async def post() -> None:
+        ctx = talkback.context
+        await post_comment(
+            ctx,
+            await ctx.sites.get(SITE),
+            normalise_uri(path),
+            CommentDraft(text=text, author_name=who, anchor=anchor),
+            Reader(ip_hash=hash_ip(f"inline-{who}", SECRET_KEY)),
+        )
+
+    talkback.run(post())
+
+
+def test_live_feedback_from_others_updates_highlights_and_counts(
+    widget: Widget, host: Host, article: str, talkback: Talkback, article_page: Article, page: Page
+) -> None:
+    open_article(widget, host, article)
+    talkback.wait_for_listeners(article, 1)
+    text: str = page.evaluate(ARTICLE_TEXT)
+    exact = "in a spring flood"
+    start = text.index(exact)
+    end = start + len(exact)
+    anchor: PassageAnchor = {
+        "exact": exact, "prefix": text[start - 32 : start], "suffix": text[end : end + 32],
+        "start": start, "end": end,
+    }  # fmt: skip
+    post_feedback(talkback, article, anchor, "Springs are wetter now.", "Mo")
+    article_page.expect_highlighted(exact)
+    expect(article_page.marker(f"1 comment on “{exact}”")).to_have_text("1")
+    post_feedback(talkback, article, anchor, "Not only in spring.", "Jo")
+    expect(article_page.marker(f"2 comments on “{exact}”")).to_have_text("2")
+
+
+def test_held_feedback_says_so_in_the_popover(
+    widget: Widget, host: Host, article: str, article_page: Article
+) -> None:
+    open_article(widget, host, article, site=HELD_SITE)
+    article_page.select("the lower town")
+    article_page.comment("Held, I expect.")
+    expect(article_page.popover.locator(".tb-notice")).to_have_text(HELD)
+    expect(article_page.popover.locator(".tb-body")).to_have_count(0)
+    assert article_page.highlighted() == []
+
+
+def test_without_the_highlight_api_markers_still_lead_to_the_feedback(
+    widget: Widget, host: Host, article: str, article_page: Article, page: Page
+) -> None:
+    give_feedback(widget, host, article, article_page, "old embankment", "Markers only.")
+    page.add_init_script("delete window.Highlight")
+    page.reload()
+    marker = article_page.marker("1 comment on “old embankment”")
+    marker.click()
+    expect(article_page.popover.locator(".tb-body")).to_have_text("Markers only.")
+    assert page.evaluate("CSS.highlights.size") == 0

@@ -79,7 +79,12 @@ export class Inline {
     await this.place(answer);
     this.listen();
     // The publisher's own scripts may change the article later (lazy parts, corrections).
-    new MutationObserver(() => this.later(() => this.place(this.answer))).observe(this.article, {
+    let moved = 0;
+    const replace = () => {
+      clearTimeout(moved);
+      moved = setTimeout(() => this.place(this.answer), REFRESH_DELAY_MS);
+    };
+    new MutationObserver(replace).observe(this.article, {
       childList: true,
       characterData: true,
       subtree: true,
@@ -88,21 +93,17 @@ export class Inline {
     });
   }
 
-  /** Read the passages again (new feedback arrived, or the reader posted some). */
+  /** Read the passages again (new feedback arrived, or the reader posted some); a burst makes one read. */
   refresh() {
-    this.later(async () => {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(async () => {
       try {
         this.forget();
         await this.place(await this.ctx.api.passages());
       } catch (error) {
         this.layer.failed(error);
       }
-    });
-  }
-
-  later(job) {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(job, REFRESH_DELAY_MS);
+    }, REFRESH_DELAY_MS);
   }
 
   /** Find every passage of `answer` in the article as it is now, and draw them. */
