@@ -315,3 +315,25 @@ async def test_the_seeded_anchors_are_ones_the_api_itself_accepts(seeded: Demo) 
         )
         assert response.status_code == 201, response.text
         assert response.json()["comment"]["anchor"] == anchor
+
+
+async def test_the_demo_article_shows_its_passages_where_the_served_text_has_them(
+    seeded: Demo,
+) -> None:
+    text = text_of_marked_article(await seeded.article())
+
+    inline = await seeded.client.get(f"/api/v1/{DEMO_SITE}/inline", params={"uri": DEMO_URI})
+    located = await seeded.client.post(
+        f"/api/v1/{DEMO_SITE}/inline/locate", params={"uri": DEMO_URI}, json={"text": text}
+    )
+    only_inline = await seeded.thread(filter="inline", limit=50)
+
+    assert inline.status_code == 200, inline.text
+    passages = inline.json()["passages"]
+    counts = {p["anchor"]["exact"]: p["count"] for p in passages}
+    assert counts[ARTICLE.question.passage] == 2
+    assert sum(counts.values()) == sum(1 for s in SAMPLE_COMMENTS if s.passage)
+    assert located.status_code == 200, located.text
+    assert {p["how"] for p in located.json()["placements"]} == {"position"}
+    assert located.json()["text_hash"] == passages[0]["anchor"]["text_hash"]
+    assert {c["anchor"]["exact"] for c in only_inline["comments"]} == set(counts)

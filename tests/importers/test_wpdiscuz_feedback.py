@@ -16,12 +16,21 @@ from talkback.importers.formats.wordpress import WORDPRESS
 from talkback.importers.formats.wpdiscuz import NOT_PLACED, PLACED, read_forms_table
 from talkback.importers.records import ImportFailed
 from talkback.importers.writer import ALREADY_IMPORTED
+from tests.api.conftest import SITE
 from tests.importers.conftest import Importing, own_fixture
 
 EXPORT = "wordpress-wpdiscuz-feedback.xml"
 FORMS = "wordpress-wpdiscuz-forms.tsv"
 LIBRARY = "/2025/06/library-sundays"
 PLOTS = "/2025/06/allotment-waiting-list"
+PAGE_AS_A_THEME_SHOWS_IT = (
+    "Carter Lane library to open on Sundays\nBy Odile Marsh · 2 June 2025\n"
+    "The library on Carter Lane will open on Sundays from September, the trustees agreed on "
+    "Monday, after a petition signed by 1,140 residents.\n"
+    "Doors will open from 11\xa0am to 4\xa0pm, with two paid staff and a rota of volunteers.\n"
+    "The first hour will be kept for a quiet hour for readers & students, with the café "
+    "closed until noon.\nShare this story"
+)
 FIRST_PARAGRAPH = (
     "The library on Carter Lane will open on Sundays from September, the trustees agreed on "
     "Monday, after a petition signed by 1,140 residents."
@@ -163,3 +172,31 @@ def test_the_command_line_says_how_many_feedbacks_it_could_not_place(
     assert re.search(rf"note: {re.escape(PLACED)} +│ 1 ", first.output)
     assert second.exit_code == 0, second.output
     assert "comments imported" not in second.output
+
+
+async def test_imported_passages_are_grouped_and_found_in_the_page_a_theme_renders(
+    api: Importing,
+) -> None:
+    await api.run(WORDPRESS, own_fixture(EXPORT), wpdiscuz_forms=read_forms_table(
+        own_fixture(FORMS)))  # fmt: skip
+
+    inline = await api.client.get(f"/api/v1/{SITE}/inline", params={"uri": LIBRARY})
+    located = await api.client.post(
+        f"/api/v1/{SITE}/inline/locate",
+        params={"uri": LIBRARY},
+        json={"text": PAGE_AS_A_THEME_SHOWS_IT},
+    )
+
+    assert inline.status_code == 200, inline.text
+    passages = inline.json()["passages"]
+    assert [(p["anchor"]["exact"][:20], p["count"]) for p in passages] == [
+        ("Doors will open from", 1),
+        ("a quiet hour for rea", 2),
+    ]
+    assert located.status_code == 200, located.text
+    placements = located.json()["placements"]
+    for passage, placement in zip(passages, placements, strict=True):
+        assert placement["id"] == passage["id"]
+        assert placement["how"] in ("quote", "context")  # the offsets were only a hint
+        found = PAGE_AS_A_THEME_SHOWS_IT[placement["start"] : placement["end"]]
+        assert found == passage["anchor"]["exact"]
