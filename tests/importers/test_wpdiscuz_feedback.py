@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,14 @@ from typer.testing import CliRunner
 
 from talkback.cli import app
 from talkback.importers.formats.wordpress import WORDPRESS
-from talkback.importers.formats.wpdiscuz import NOT_PLACED, PLACED, read_forms_table
-from talkback.importers.records import ImportFailed
+from talkback.importers.formats.wpdiscuz import (
+    NOT_PLACED,
+    PLACED,
+    place_feedback,
+    read_forms_table,
+)
+from talkback.importers.records import CommentRecord, ImportFailed
+from talkback.importers.summary import ImportSummary
 from talkback.importers.writer import ALREADY_IMPORTED
 from tests.api.conftest import SITE
 from tests.importers.conftest import Importing, own_fixture
@@ -200,3 +207,33 @@ async def test_imported_passages_are_grouped_and_found_in_the_page_a_theme_rende
         assert placement["how"] in ("quote", "context")  # the offsets were only a hint
         found = PAGE_AS_A_THEME_SHOWS_IT[placement["start"] : placement["end"]]
         assert found == passage["anchor"]["exact"]
+
+
+def feedback_record(key: str, parent: str | None = None) -> CommentRecord:
+    return CommentRecord(
+        thread_key="item:1", key=key, import_source="wordpress", import_id=key,
+        parent_key=parent, status="approved", text="Yes.", html="<p>Yes.</p>",
+        created_at=datetime(2025, 6, 2, tzinfo=UTC),
+    )  # fmt: skip
+
+
+def test_a_form_is_named_by_its_shortcode_id_and_a_table_naming_another_wins() -> None:
+    content = (
+        "<p>Before. [wpdiscuz-feedback id='only' question='Agree?']The one passage"
+        "[/wpdiscuz-feedback] After.</p>"
+    )
+    by_uid, by_table, elsewhere = (feedback_record(k) for k in ("1", "2", "3"))
+    summary = ImportSummary("wordpress")
+
+    place_feedback(
+        content,
+        [(by_uid, "only"), (by_table, "41"), (elsewhere, "77")],
+        {"41": "only", "77": "in-another-post"},
+        summary,
+    )
+
+    assert by_uid.anchor is not None
+    assert by_uid.anchor["exact"] == "The one passage"
+    assert by_table.anchor == by_uid.anchor
+    assert elsewhere.anchor is None  # the post's only form is not the one the table names
+    assert summary.notes == Counter({PLACED: 2, NOT_PLACED: 1})

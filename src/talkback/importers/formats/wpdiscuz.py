@@ -159,15 +159,25 @@ def place_feedback(
     named = {form_id for record, form_id in feedback if record.parent_key is None}
     only = next(iter(post.forms.values())) if len(post.forms) == 1 and len(named) == 1 else None
     for record, form_id in feedback:
-        form = None
-        if record.parent_key is None:
-            form = post.forms.get(form_id) or post.forms.get(forms_table.get(form_id, "")) or only
+        form = _form_of(post, form_id, forms_table, only) if record.parent_key is None else None
         anchor = post.anchor(form) if form is not None else None
         if anchor is None:
             summary.note(NOT_PLACED)
             continue
         record.anchor = anchor
         summary.note(PLACED)
+
+
+def _form_of(
+    post: PostText, form_id: str, forms_table: Mapping[str, str], only: FeedbackForm | None
+) -> FeedbackForm | None:
+    """The form a comment names, surest first: a table that names another form (one no
+    longer in the post) wins over the post having a single form."""
+    if form_id in post.forms:
+        return post.forms[form_id]
+    if form_id in forms_table:
+        return post.forms.get(forms_table[form_id])
+    return only
 
 
 def read_forms_table(path: Path) -> dict[str, str]:
