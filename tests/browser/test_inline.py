@@ -600,3 +600,33 @@ def test_without_the_highlight_api_markers_still_lead_to_the_feedback(
     marker.click()
     expect(article_page.popover.locator(".tb-body")).to_have_text("Markers only.")
     assert page.evaluate("CSS.highlights.size") == 0
+
+
+def test_feedback_in_the_popover_takes_replies_and_votes_as_in_the_thread(
+    widget: Widget, host: Host, article: str, talkback: Talkback, article_page: Article, page: Page
+) -> None:
+    open_article(widget, host, article)
+    talkback.wait_for_listeners(article, 1)
+    text: str = page.evaluate(ARTICLE_TEXT)
+    exact = "the river barrier"
+    start = text.index(exact)
+    anchor: PassageAnchor = {
+        "exact": exact, "prefix": text[max(0, start - 32) : start],
+        "suffix": text[start + len(exact) : start + len(exact) + 32],
+        "start": start, "end": start + len(exact),
+    }  # fmt: skip
+    post_feedback(talkback, article, anchor, "Barriers work.", "Lu")
+    article_page.marker(f"1 comment on “{exact}”").click()
+    feedback = article_page.popover.locator("[data-comment-id]")
+    expect(feedback.locator(".tb-body")).to_have_text("Barriers work.")
+    up = feedback.get_by_role("button", name="Upvote")
+    up.click()
+    expect(up).to_have_attribute("aria-pressed", "true")
+    feedback.get_by_role("button", name="Reply").click()
+    article_page.popover.get_by_role("textbox", name="Your reply to Lu").fill("Not this one.")
+    article_page.popover.get_by_role("button", name="Post reply").click()
+    expect(article_page.popover.locator(".tb-replies .tb-body")).to_have_text("Not this one.")
+    page.reload()  # the section shows both, the reply under the feedback
+    expect(widget.comment_with("Not this one.")).to_be_visible()
+    thread_up = widget.comment_with("Barriers work.").get_by_role("button", name="Upvote")
+    expect(thread_up).to_have_attribute("aria-pressed", "true")
