@@ -201,6 +201,13 @@ def test_select_comment_and_the_passage_is_highlighted_after_a_reload(
     expect(marker).to_have_attribute("aria-label", f"1 comment on “{PASSAGE[:60].rstrip()}”")
     marker.click()
     expect(article_page.popover.locator(".tb-body")).to_have_text("Six months sounds optimistic.")
+    page.keyboard.press("Escape")
+    # The quote in the thread leads back to the passage.
+    widget.comment_with("Six months sounds optimistic.").get_by_role(
+        "button", name="Show in the article"
+    ).click()
+    expect(marker).to_be_in_viewport()
+    expect(article_page.popover.locator(".tb-body")).to_have_text("Six months sounds optimistic.")
 
 
 def give_feedback(
@@ -272,6 +279,7 @@ def test_feedback_on_a_deleted_passage_is_kept_and_marked_changed(
     comment = widget.comment_with("Who pays?")
     expect(comment.locator(".tb-changed")).to_have_text(CHANGED)
     expect(comment.locator(".tb-quoted")).to_contain_text(PASSAGE)
+    expect(comment.get_by_role("button", name="Show in the article")).to_be_hidden()
     assert article_page.highlighted() == []
     lost = article_page.marker("1 comment on a passage that has changed")
     lost.click()

@@ -96,6 +96,8 @@ function quote(record, ctx) {
   const { exact, question } = record.comment.anchor;
   const { t } = ctx;
   record.changed = h('p', { class: 'tb-changed', hidden: true }, t('passageChanged'));
+  // Where the passage is in the article, the quote leads there (inline.js, on pages with one).
+  record.show = h('button', { type: 'button', class: 'tb-link tb-show', hidden: true, onclick: () => ctx.inline?.reveal(record.comment.anchor) }, t('showInArticle'));
   const quoted = exact.length > MAX_QUOTE_SHOWN ? `${exact.slice(0, MAX_QUOTE_SHOWN).trimEnd()}…` : exact;
   const block = h(
     'blockquote',
@@ -103,6 +105,7 @@ function quote(record, ctx) {
     question && h('p', { class: 'tb-question' }, h('span', { class: 'tb-sr' }, t('questionLabel')), question),
     h('p', { class: 'tb-quoted' }, h('span', { class: 'tb-sr' }, t('quoteLabel')), quoted),
     record.changed,
+    record.show,
   );
   showPassageState(record, ctx);
   return block;
@@ -110,7 +113,9 @@ function quote(record, ctx) {
 
 /** Say on a comment's quote whether its passage has changed (ctx.inline: inline.js, when loaded). */
 export function showPassageState(record, ctx) {
-  if (record.changed) record.changed.hidden = !ctx.inline?.hasChanged(record.comment.anchor);
+  if (!record.changed) return;
+  record.changed.hidden = !ctx.inline?.hasChanged(record.comment.anchor);
+  record.show.hidden = !ctx.inline?.isPlaced(record.comment.anchor);
 }
 
 /** Show a changed comment without disturbing an open reply form, unless the comment is gone. */

@@ -58,7 +58,8 @@ export class Inline {
     this.comments = new Map();
     this.cursor = undefined;
     this.changedKeys = new Set();
-    this.unknownKeys = new Set();
+    /** The last /inline/locate asked: `{text, answer, placements}` (a promise). */
+    this.located = null;
     this.generation = 0;
     this.timer = 0;
     this.layer = new Layer(this);
@@ -132,7 +133,11 @@ export class Inline {
     }
     if (lost.length) {
       try {
-        const located = await this.ctx.api.locate(snapshot.text);
+        // The same text twice (the publisher's script re-rendering it) is asked about once.
+        if (this.located?.text !== snapshot.text || this.located.answer !== answer) {
+          this.located = { text: snapshot.text, answer, placements: this.ctx.api.locate(snapshot.text) };
+        }
+        const located = await this.located.placements;
         if (generation !== this.generation) return;
         const where = new Map(located.placements.map((placement) => [placement.id, placement]));
         for (const passage of lost) {
@@ -141,6 +146,7 @@ export class Inline {
           else if (placement && placement.start != null) this.put(passage, placement.start, placement.end);
         }
       } catch (error) {
+        this.located = null;
         if (generation !== this.generation) return;
         this.layer.failed(error);
       }
@@ -168,6 +174,19 @@ export class Inline {
       found.push({ element, question, ...span, range: snapshot.range(span.start, span.end), passages: [] });
     }
     return found;
+  }
+
+  /** Show a comment's passage in the article and its feedback (the quote's button in the thread). */
+  reveal(anchor) {
+    const key = passageKey(anchor);
+    const passage = this.passages.find((candidate) => passageKey(candidate.anchor) === key);
+    if (passage?.state === 'placed') this.layer.reveal(passage);
+  }
+
+  /** Whether a comment's passage is in the article now (its quote in the thread can lead there). */
+  isPlaced(anchor) {
+    const key = passageKey(anchor);
+    return this.passages.some((passage) => passage.state === 'placed' && passageKey(passage.anchor) === key);
   }
 
   /** The anchor a new comment on [start, end) of the current text is posted with. */

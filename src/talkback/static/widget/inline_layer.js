@@ -219,6 +219,15 @@ export class Layer {
     if (first) this.open(first, under);
   }
 
+  /** Bring a passage into view and open its feedback (or its question's). */
+  reveal(passage) {
+    const key = passage.asked ? `q${passage.asked.start}` : `p${passage.id}`;
+    const marker = this.markers.find((candidate) => candidate.key === key);
+    if (!marker) return;
+    marker.button.scrollIntoView({ block: 'center' });
+    marker.open();
+  }
+
   /** Show or hide the button for the reader's current selection. */
   offer() {
     if (this.shadow.activeElement === this.pin) return; // the reader is on it: keep what it offers

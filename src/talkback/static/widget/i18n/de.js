@@ -178,5 +178,6 @@ export default {
   answersShort: { one: '{n} Antwort', other: '{n} Antworten' },
   changedShort: { one: '{n} zu geänderter Passage', other: '{n} zu geänderten Passagen' },
   changedPassages: { one: '{n} Kommentar zu einer Passage, die sich geändert hat', other: '{n} Kommentare zu Passagen, die sich geändert haben' },
+  showInArticle: 'Im Artikel zeigen',
   close: 'Schließen',
 };

@@ -181,5 +181,6 @@ export default {
   answersShort: { one: '{n} answer', other: '{n} answers' },
   changedShort: { one: '{n} on a changed passage', other: '{n} on changed passages' },
   changedPassages: { one: '{n} comment on a passage that has changed', other: '{n} comments on passages that have changed' },
+  showInArticle: 'Show in the article',
   close: 'Close',
 };
