@@ -386,13 +386,16 @@ async def test_a_hand_edited_anchor_or_rule_is_refused_not_stored(
         header
         + thread
         + comment % '{"exact":"","start":-4}'
-        + comment.replace('"id":1', '"id":2') % '{"exact":"flood","prefix":"the "}',
+        + comment.replace('"id":1', '"id":2') % '{"exact":"flood","prefix":"the "}'
+        # An older export: an offset alone, which the API took before offsets were checked.
+        + comment.replace('"id":1', '"id":3') % '{"exact":"river","end":40}',
         encoding="utf-8",
     )
     summary = await api.run(TALKBACK, export)
     assert summary.skipped == Counter({"comment record with a missing or invalid field": 1})
-    [kept] = await api.rows()
+    kept, older = await api.rows()
     assert kept.anchor == {"exact": "flood", "prefix": "the ", "suffix": ""}
+    assert older.anchor == {"exact": "river", "prefix": "", "suffix": ""}
 
     site = '{"type":"site","id":"elsewhere","name":"E","moderation":{"max_links":"3"}}\n'
     settings = tmp_path / "site.jsonl"

@@ -181,6 +181,27 @@ def test_the_command_line_says_how_many_feedbacks_it_could_not_place(
     assert "comments imported" not in second.output
 
 
+def test_the_command_line_places_every_feedback_given_the_forms_table(
+    runner: CliRunner,
+) -> None:
+    path, forms = str(own_fixture(EXPORT)), str(own_fixture(FORMS))
+    answer = runner.invoke(
+        app, ["import", "wordpress", path, "--site", "news", "--wpdiscuz-forms", forms],
+        terminal_width=200,
+    )  # fmt: skip
+    assert answer.exit_code == 0, answer.output
+    placed = re.search(rf"note: {re.escape(PLACED)} +│ (\d+) ", answer.output)
+    not_placed = re.search(rf"note: {re.escape(NOT_PLACED)} +│ (\d+) ", answer.output)
+    assert placed is not None, answer.output
+    assert not_placed is not None
+    assert (int(placed.group(1)), int(not_placed.group(1))) == (4, 2)
+    missing = runner.invoke(
+        app, ["import", "wordpress", path, "--site", "news", "--wpdiscuz-forms", "/nonexistent"]
+    )
+    assert missing.exit_code != 0
+    assert "cannot read the wpDiscuz forms table" in missing.output
+
+
 async def test_imported_passages_are_grouped_and_found_in_the_page_a_theme_renders(
     api: Importing,
 ) -> None:

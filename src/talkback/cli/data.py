@@ -36,6 +36,7 @@ from talkback.importers.formats.disqus import DISQUS
 from talkback.importers.formats.isso import ISSO
 from talkback.importers.formats.talkback_jsonl import TALKBACK
 from talkback.importers.formats.wordpress import WORDPRESS
+from talkback.importers.formats.wpdiscuz import read_forms_table
 from talkback.importers.options import ImportOptions, UrlMap, zone
 from talkback.importers.run import Source, run_import
 from talkback.importers.summary import ImportSummary
@@ -151,12 +152,14 @@ def _options(
     url_map: list[str] | None = None,
     keep_pingbacks: bool = False,
     timezone: str = "UTC",
+    wpdiscuz_forms: Path | None = None,
 ) -> Callable[[str], ImportOptions]:
     parsed_map = UrlMap.parse(url_map or [])
     tz = zone(timezone)
+    forms = read_forms_table(wpdiscuz_forms) if wpdiscuz_forms is not None else {}
     return lambda secret: ImportOptions(
         secret_key=secret, lenient=lenient, url_map=parsed_map,
-        keep_pingbacks=keep_pingbacks, timezone=tz,
+        keep_pingbacks=keep_pingbacks, timezone=tz, wpdiscuz_forms=forms,
     )  # fmt: skip
 
 
@@ -188,11 +191,20 @@ def import_wordpress(
         str,
         typer.Option(help="Time zone of comment_date, used only when comment_date_gmt is missing."),
     ] = "UTC",
+    wpdiscuz_forms: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="wpDiscuz's feedback forms table (`wp db query \"SELECT id, unique_id FROM "
+            'wp_wc_feedback_forms"` saved to a file), so inline feedback on posts with '
+            "several forms is placed on its passage (docs/inline-feedback.md).",
+        ),
+    ] = None,
 ) -> None:
     """Import a WordPress export (WXR, Tools → Export)."""
     make = _checked(
         lambda: _options(lenient=lenient, url_map=url_map, keep_pingbacks=keep_pingbacks,
-                         timezone=timezone)
+                         timezone=timezone, wpdiscuz_forms=wpdiscuz_forms)
     )  # fmt: skip
     _import(WORDPRESS, file, site, make)
 

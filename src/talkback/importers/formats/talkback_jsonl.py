@@ -180,6 +180,11 @@ def _anchor(anchor: Any) -> PassageAnchor | None:
     try:
         return Anchor.model_validate(anchor).stored()
     except ValidationError as exc:
+        if isinstance(anchor, dict) and {"start", "end"} & anchor.keys():
+            # Exports from before offsets were checked may hold one alone, or offsets that
+            # do not fit the quote. They were only ever a hint: keep the passage without.
+            without = {k: v for k, v in anchor.items() if k not in ("start", "end")}
+            return _anchor(without)
         raise ValueError(f"anchor is not a passage: {exc.errors()[0]['msg']}") from exc
 
 
