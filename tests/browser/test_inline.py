@@ -388,11 +388,13 @@ def test_keyboard_only_creation(host: Host, article: str, caret_page: Page) -> N
     assert anchor_of(posted.value)["exact"] == words
     expect(article_page.popover.locator(".tb-body")).to_have_text("Reviews cost money too.")
     article_page.expect_highlighted(words)
+    marker = article_page.marker(f"1 comment on “{words}”")
+    expect(marker).to_have_attribute("aria-expanded", "true")
     page.keyboard.press("Escape")
     expect(article_page.popover).to_have_count(0)
+    expect(marker).to_be_focused()  # the new passage's marker, where the form came from
 
-    # The marker follows the article in the Tab order and opens with Enter.
-    marker = article_page.marker(f"1 comment on “{words}”")
+    # The markers follow the article in the Tab order and open with Enter.
     page.locator("#report").focus()
     page.keyboard.press("Tab")
     expect(marker).to_be_focused()

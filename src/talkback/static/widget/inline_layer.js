@@ -79,7 +79,7 @@ export class Layer {
     this.hint = h('p', { class: 'tb-sr', 'aria-live': 'polite' });
     this.status = h('p', { class: 'tb-sr', role: 'status' });
     this.marks = h('div', { class: 'tb-marks' });
-    /** Each marker and what it opens: `{button, range, open}`. */
+    /** Each marker and what it opens: `{key, button, range, start, end, open}`. */
     this.markers = [];
     this.popover = null;
     shadow.append(this.pin, this.hint, this.status, this.marks);
@@ -101,34 +101,45 @@ export class Layer {
     this.markers = [];
     for (const passage of placed) {
       const quote = shortQuote(passage.anchor.exact);
-      this.mark(`p${passage.id}`, String(passage.count), t('feedbackOn', { n: passage.count, quote }), passage.range, [passage], 'tb-mark');
+      this.mark(`p${passage.id}`, String(passage.count), t('feedbackOn', { n: passage.count, quote }), passage.range, [passage], 'tb-mark', passage);
     }
     for (const question of inline.questions) {
       const n = question.passages.reduce((sum, passage) => sum + passage.count, 0);
       const label = t('questionMarker', { n, question: question.question });
-      this.mark(`q${question.start}`, n ? t('answersShort', { n }) : t('askShort'), label, question.range, question, 'tb-mark tb-ask');
+      this.mark(`q${question.start}`, n ? t('answersShort', { n }) : t('askShort'), label, question.range, question, 'tb-mark tb-ask', question);
     }
     if (lost.length) {
       const n = lost.reduce((sum, passage) => sum + passage.count, 0);
       // At the end of the article's last words (trailing whitespace is not laid out).
       const end = inline.snapshot.text.trimEnd().length;
       const tail = inline.snapshot.range(Math.max(0, end - 1), end);
-      this.mark('lost', t('changedShort', { n }), t('changedPassages', { n }), tail, lost, 'tb-mark tb-lost');
+      this.mark('lost', t('changedShort', { n }), t('changedPassages', { n }), tail, lost, 'tb-mark tb-lost', { start: end, end });
     }
+    // In the article's order, so Tab goes from marker to marker as one reads.
+    this.markers.sort((a, b) => a.start - b.start || a.end - b.end);
     this.marks.replaceChildren(...this.markers.map((marker) => marker.button));
-    // An open popover stays as the reader left it (a draft, a focused button), only following its passage.
-    const still = this.popover && this.markers.find((marker) => marker.key === this.popover.key);
-    if (still) this.popover.range = still.range;
+    // An open popover stays as the reader left it (a draft, a focused button), only following
+    // its passage; the reader's new passage has a marker now, which focus returns to.
+    const open = this.popover;
+    const still = open && this.markers.find((marker) => marker.key === open.key || open.key === `new:${marker.start}-${marker.end}`);
+    if (still) {
+      open.key = still.key;
+      open.range = still.range;
+      this.opener = still.button;
+      still.button.setAttribute('aria-expanded', 'true');
+    }
     this.layout();
   }
 
-  /** A count marker at the end of `range`, opening `subject` (passages, or a question). */
-  mark(key, text, label, range, subject, className) {
+  /** A count marker at the end of `range` ([start, end) of `where`), opening `subject` (passages, or a question). */
+  mark(key, text, label, range, subject, className, { start, end }) {
     const button = h('button', { type: 'button', class: className, 'aria-label': label, 'aria-haspopup': 'dialog', 'aria-expanded': 'false' }, text);
     const marker = {
       key,
       button,
       range,
+      start,
+      end,
       open: () => this.open(marker, subject),
     };
     button.addEventListener('click', () => (this.popover?.key === key ? this.close() : marker.open()));
