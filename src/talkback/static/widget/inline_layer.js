@@ -192,7 +192,9 @@ export class Layer {
     document.addEventListener('pointerdown', (event) => {
       if (event.pointerType === 'mouse') pressed = true;
       // A press outside the popover closes it (a press on a highlight opens another on click).
-      if (this.popover && !event.composedPath().includes(this.popover.element)) this.close(false);
+      // (Its own marker is left to toggle it on click.)
+      const path = event.composedPath();
+      if (this.popover && !path.includes(this.popover.element) && !path.includes(this.opener)) this.close(false);
     }, true);
     document.addEventListener('pointerup', () => {
       pressed = false;
