@@ -49,6 +49,8 @@ sites = Table(
     Column("moderation", JSON, nullable=False, default=dict),
     Column("guest_identity", String(16), nullable=False, server_default="optional"),
     Column("notifications", JSON, nullable=False, server_default="{}"),
+    # Threads close by themselves this many days after their first comment (None: never).
+    Column("auto_close_days", Integer, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -62,6 +64,11 @@ threads = Table(
     Column("comment_count", Integer, nullable=False, default=0),
     Column("version", BigInteger, nullable=False, default=0),
     Column("created_at", UTCDateTime, nullable=False),
+    # A moderator's word on the thread, over the site's automatic closing: "closed" or
+    # "open" (reopened), None to follow the site; the message replaces the form.
+    Column("close_override", String(8), nullable=True),
+    Column("close_message", String(500), nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
     UniqueConstraint("site_id", "uri"),
 )
 
@@ -91,6 +98,12 @@ comments = Table(
     Column("downvotes", Integer, nullable=False, default=0),
     Column("score", Integer, nullable=False, default=0),
     Column("reply_count", Integer, nullable=False, default=0),
+    # Editors' choices: pinned comments come first in every sort; featured ones carry a badge.
+    Column("pinned_at", UTCDateTime, nullable=True),
+    Column("featured_at", UTCDateTime, nullable=True),
+    # "staff" or "moderator", set when the comment is written by a reader signed in with a
+    # staff member's address: readers cannot type it.
+    Column("author_badge", String(16), nullable=True),
     # Where an imported comment came from ("wordpress", "disqus"…) and its id there, so
     # importing the same export again adds nothing.
     # The moderation pipeline's verdict: every check's reason and score, kept for moderators.
@@ -170,6 +183,8 @@ staff = Table(
     # Rotated on logout and password change: every session cookie signed with the old
     # nonce stops working at once.
     Column("session_nonce", String(32), nullable=False),
+    # Set when an admin sets the password: the next sign-in must choose a new one.
+    Column("must_change_password", Boolean, nullable=False, server_default=text("false")),
     Column("created_at", UTCDateTime, nullable=False),
     Column("last_login_at", UTCDateTime, nullable=True),
 )
