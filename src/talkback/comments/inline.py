@@ -25,7 +25,7 @@ from talkback.comments.pages import ThreadSummary, etag_matches, page_etag, thre
 from talkback.comments.thread_states import ThreadState
 from talkback.comments.views import PassageAnchor
 from talkback.context import Context
-from talkback.core.anchoring import Quote, locate, text_hash
+from talkback.core.anchoring import Quote, locate_all, text_hash
 from talkback.sites.sites import Site
 from talkback.store.tables import comments, threads
 
@@ -133,18 +133,17 @@ async def locate_passages(ctx: Context, site: Site, uri: str, text: str) -> byte
 
 
 def _place(passages: list[Passage], text: str) -> list[PassagePlacement]:
-    placed: list[PassagePlacement] = []
-    for passage in passages:
-        anchor = passage["anchor"]
-        quote = Quote(
-            anchor["exact"], anchor["prefix"], anchor["suffix"],
-            anchor.get("start"), anchor.get("end"),
-        )  # fmt: skip
-        where = locate(quote, text)
-        placed.append(
-            {"id": passage["id"], "start": where.start, "end": where.end, "how": where.how.value}
-        )
-    return placed
+    quotes = [_quote(passage["anchor"]) for passage in passages]
+    return [
+        {"id": passage["id"], "start": where.start, "end": where.end, "how": where.how.value}
+        for passage, where in zip(passages, locate_all(quotes, text), strict=True)
+    ]
+
+
+def _quote(anchor: PassageAnchor) -> Quote:
+    return Quote(
+        anchor["exact"], anchor["prefix"], anchor["suffix"], anchor.get("start"), anchor.get("end")
+    )
 
 
 async def _read_passages(

@@ -25,6 +25,8 @@ converted at the edges.
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -42,6 +44,10 @@ lowest), rewritten or deleted passages 46 to 51."""
 MIN_AGREEMENT = 8
 """Characters of saved context that must still be next to a copy of the quote for the
 context to count: one space or letter agrees by chance."""
+
+
+ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+"""Characters the browser counts as two (a surrogate pair): emoji, some CJK, maths."""
 
 
 class How(StrEnum):
@@ -86,8 +92,20 @@ def utf16_length(text: str) -> int:
 
 def locate(quote: Quote, text: str) -> Placement:
     """Where `quote` is in `text` today, by the rules in this module's docstring."""
+    return locate_all([quote], text)[0]
+
+
+def locate_all(quotes: Iterable[Quote], text: str) -> list[Placement]:
+    """`locate` for each quote, with the text's offsets worked out once."""
     offsets = _Offsets(text)
+    return [_locate(quote, text, offsets) for quote in quotes]
+
+
+def _locate(quote: Quote, text: str, offsets: _Offsets) -> Placement:
     hint = offsets.to_index(quote.start) if quote.start is not None else None
+    if hint is not None and _at_position(quote, text, hint):
+        end = hint + len(quote.exact)
+        return Placement(offsets.to_utf16(hint), offsets.to_utf16(end), How.POSITION)
     occurrences = _occurrences(text, quote.exact)
     # When the words are there, the question is which copy (or none, if that cannot be
     # told); an approximate match is only looked for when they are not.
@@ -98,17 +116,16 @@ def locate(quote: Quote, text: str) -> Placement:
     return Placement(offsets.to_utf16(start), offsets.to_utf16(end), how)
 
 
+def _at_position(quote: Quote, text: str, at: int) -> bool:
+    """The quote is still at its offsets, with all of its context around it."""
+    context = len(quote.prefix) + len(quote.suffix)
+    return text.startswith(quote.exact, at) and _agreement(quote, text, at) == context
+
+
 def _exact(
     quote: Quote, text: str, hint: int | None, occurrences: list[int]
 ) -> tuple[int, int, How] | None:
     exact = quote.exact
-    context = len(quote.prefix) + len(quote.suffix)
-    if (
-        hint is not None
-        and text.startswith(exact, hint)
-        and _agreement(quote, text, hint) == context
-    ):
-        return hint, hint + len(exact), How.POSITION
     agreements = [_agreement(quote, text, at) for at in occurrences]
     best = max(agreements)
     needed = min(MIN_AGREEMENT, len(quote.prefix) + len(quote.suffix))
@@ -212,7 +229,7 @@ class _Offsets:
     identity for text without characters outside the Basic Multilingual Plane (most)."""
 
     def __init__(self, text: str) -> None:
-        self._astral = [i for i, char in enumerate(text) if ord(char) > 0xFFFF]
+        self._astral = [match.start() for match in ASTRAL.finditer(text)]
 
     def to_utf16(self, index: int) -> int:
         return index + sum(1 for i in self._astral if i < index)
