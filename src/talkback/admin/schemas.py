@@ -12,7 +12,9 @@ from typing_extensions import TypedDict
 from talkback.comments.schemas import CommentText
 from talkback.comments.views import PublicComment
 from talkback.core import drafts
+from talkback.core.closing import MAX_AUTO_CLOSE_DAYS, MAX_CLOSE_MESSAGE, CloseOverride
 from talkback.moderation.bans import Ban
+from talkback.moderation.editorial import ThreadClosingView
 from talkback.moderation.queue import CommentForReview
 from talkback.sites.settings import SiteSettings
 from talkback.staff.accounts import MAX_PASSWORD_LENGTH, Role
@@ -28,6 +30,10 @@ class CommentAction(StrEnum):
     REJECT = "reject"
     SPAM = "spam"
     DELETE = "delete"
+    PIN = "pin"
+    UNPIN = "unpin"
+    FEATURE = "feature"
+    UNFEATURE = "unfeature"
 
 
 class QueueKind(StrEnum):
@@ -79,6 +85,8 @@ class SettingsPatch(Strict):
     guest_identity: Literal["optional", "name", "name_email"] | None = None
     digest_window_seconds: Annotated[int | None, Field(ge=0, le=24 * 3600)] = None
     moderator_alert_minutes: Annotated[int | None, Field(ge=0, le=7 * 24 * 60)] = None
+    auto_close_days: Annotated[int | None, Field(ge=0, le=MAX_AUTO_CLOSE_DAYS)] = None
+    """Threads close this many days after their first comment; 0: never."""
     moderation: dict[str, Any] | None = None
 
 
@@ -150,3 +158,15 @@ class AuditOut(TypedDict):
     """Newest first."""
 
     entries: list[AuditEntry]
+class ThreadClosingIn(Strict):
+    """`override`: "closed" (with an optional message readers see in place of the form),
+    "open" (reopened, whatever the site's clock says), or null (the site's clock decides)."""
+
+    override: CloseOverride | None
+    message: Annotated[str | None, Field(max_length=MAX_CLOSE_MESSAGE)] = None
+
+
+class ThreadClosingOut(TypedDict):
+    thread: ThreadClosingView
+
+

@@ -115,9 +115,12 @@ def _page_request(query_string: bytes) -> PageRequest | None:
     cursor = given.get("cursor")
     if not 1 <= limit <= drafts.MAX_PAGE_SIZE or (cursor is not None and len(cursor) > 300):
         return None
-    if given.get("filter", "inline") != "inline":
+    only = given.get("filter")
+    if only not in (None, "inline", "featured"):
         return None
-    return PageRequest(uri, sort, limit, cursor, inline="filter" in given)
+    return PageRequest(
+        uri, sort, limit, cursor, inline=only == "inline", featured=only == "featured"
+    )
 
 
 def _count_request(query_string: bytes) -> dict[str, str] | None:

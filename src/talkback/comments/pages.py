@@ -38,11 +38,12 @@ from sqlalchemy import (
 )
 from typing_extensions import TypedDict
 
-from talkback import __version__
+from talkback import __version__, clock
 from talkback.comments.page_cache import RenderedPage
 from talkback.comments.thread_states import ThreadState
 from talkback.comments.views import PUBLIC_COLUMNS, PublicComment, comment_view
 from talkback.context import Context
+from talkback.core.closing import is_closed
 from talkback.core.paging import Cursor, InvalidCursor, Sort, decode_cursor
 from talkback.core.threads import nest_replies
 from talkback.errors import Invalid
@@ -64,11 +65,21 @@ class ThreadSummary(TypedDict):
     """Published comments in the whole thread, replies included, as the heading shows."""
 
 
+class ThreadStatus(ThreadSummary):
+    """A thread page's thread: its summary, and whether it takes new comments."""
+
+    closed: bool
+    """No new comments, replies or votes (`core/closing.py`): the widget hides its form."""
+    close_message: str | None
+    """The moderator's word on why, shown in place of the form (only while closed)."""
+
+
 class ThreadPage(TypedDict):
     """One page of a thread: top-level comments in the page's order, each with its whole
-    reply tree (oldest first), and the cursor of the next page (null on the last)."""
+    reply tree (oldest first), and the cursor of the next page (null on the last). The
+    first page starts with the pinned comments (earliest pinned first), in every sort."""
 
-    thread: ThreadSummary
+    thread: ThreadStatus
     comments: list[PublicComment]
     next_cursor: str | None
 
@@ -81,6 +92,8 @@ class PageRequest:
     cursor: str | None = None
     inline: bool = False
     """Only inline feedback (top-level comments on a passage), with their replies."""
+    featured: bool = False
+    """Only featured comments (top-level ones a moderator featured), with their replies."""
 
 
 async def read_page(
@@ -109,7 +122,7 @@ async def read_page(
         thread_key = (site.id, request.uri)
         generation = ctx.threads.generation(thread_key)
         snapshot, body = await ctx.shared_reads.read(
-            ("page", key), lambda: _read_page(ctx, thread.id, request, cursor)
+            ("page", key), lambda: _read_page(ctx, site, thread.id, request, cursor)
         )
         if snapshot != thread:
             # The thread changed since its state was recalled (a change not dispatched
@@ -140,9 +153,28 @@ def recalled_state(ctx: Context, site_id: str, uri: str) -> tuple[bool, ThreadSt
     return known, state
 
 
-THREAD_STATE = select(
-    threads.c.id, threads.c.version, threads.c.title, threads.c.comment_count
-).where(threads.c.site_id == bindparam("site_id"), threads.c.uri == bindparam("uri"))
+STATE_COLUMNS = (
+    threads.c.id, threads.c.version, threads.c.title, threads.c.comment_count,
+    threads.c.created_at, threads.c.close_override, threads.c.close_message,
+)  # fmt: skip
+THREAD_STATE = select(*STATE_COLUMNS).where(
+    threads.c.site_id == bindparam("site_id"), threads.c.uri == bindparam("uri")
+)
+
+
+def _state(row: Any) -> ThreadState:
+    """A thread's state from a row of STATE_COLUMNS."""
+    return ThreadState(
+        row.id, row.version, row.title, row.comment_count, row.created_at, row.close_override,
+        row.close_message,
+    )  # fmt: skip
+
+
+def thread_closed(site: Site, thread: ThreadState | None) -> bool:
+    """Whether the thread takes no new comments or votes now (`core/closing.py`)."""
+    if thread is None or (thread.close_override is None and not site.auto_close_days):
+        return False
+    return is_closed(thread.close_override, thread.created_at, site.auto_close_days, clock.now())
 
 
 async def thread_state(ctx: Context, site: Site, uri: str) -> ThreadState | None:
@@ -159,19 +191,17 @@ async def _look_up_state(ctx: Context, site_id: str, uri: str) -> ThreadState | 
     key = (site_id, uri)
     generation = ctx.threads.generation(key)
     rows = await ctx.database.read_rows(THREAD_STATE, {"site_id": site_id, "uri": uri})
-    state = None
-    if rows:
-        row = rows[0]
-        state = ThreadState(row.id, row.version, row.title, row.comment_count)
+    state = _state(rows[0]) if rows else None
     ctx.threads.remember(key, state, generation)
     return state
 
 
 def _page_key(site: Site, request: PageRequest, thread: ThreadState | None) -> Hashable:
+    """Closing is in the key: the site's clock closes a thread without changing it."""
     return (
         __version__, site.id, request.uri, thread.id if thread else 0,
         thread.version if thread else -1, request.sort.value, request.limit, request.cursor,
-        request.inline,
+        request.inline, request.featured, thread_closed(site, thread),
     )  # fmt: skip
 
 
@@ -179,7 +209,7 @@ def page_etag(key: Hashable) -> str:
     return '"' + hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() + '"'
 
 
-COUNTS = select(*THREAD_STATE.selected_columns, threads.c.uri).where(
+COUNTS = select(*STATE_COLUMNS, threads.c.uri).where(
     threads.c.site_id == bindparam("site_id"), threads.c.uri.in_(bindparam("uris", expanding=True))
 )
 
@@ -201,9 +231,7 @@ async def _read_states(ctx: Context, site_id: str, uris: tuple[str, ...]) -> dic
     """The states of the threads of `uris` that exist, remembered (absent ones as None)."""
     generations = {uri: ctx.threads.generation((site_id, uri)) for uri in uris}
     rows = await ctx.database.read_rows(COUNTS, {"site_id": site_id, "uris": list(uris)})
-    found = {
-        row.uri: ThreadState(row.id, row.version, row.title, row.comment_count) for row in rows
-    }
+    found = {row.uri: _state(row) for row in rows}
     for uri in uris:
         ctx.threads.remember((site_id, uri), found.get(uri), generations[uri])
     return found
@@ -246,45 +274,70 @@ def _after_cursor(sort: Sort) -> ColumnElement[bool]:
     return or_(c.score < score, and_(c.score == score, c.id < comment_id))
 
 
-def _page_query(sort: Sort, after_cursor: bool, inline: bool) -> Select[Any]:
+def _page_query(sort: Sort, after_cursor: bool, inline: bool, featured: bool) -> Select[Any]:
     """The page statement for one sort order, with the values left as parameters.
 
-    Built once per (sort, cursor or not, inline feedback only or not) at import:
-    SQLAlchemy then reuses its compiled form, and a cache miss spends nothing on
-    assembling SQL.
+    Built once per (sort, cursor or not, inline feedback only or not, featured only or
+    not) at import: SQLAlchemy then reuses its compiled form, and a cache miss spends
+    nothing on assembling SQL.
+
+    Pinned comments are kept out of the keyset: the first page (no cursor) shows all of
+    them before its `limit` others, with negative positions (earliest pinned first), and
+    no later page shows them again.
 
     Parameters: `thread_id`; `fetch` (the page size plus one, which tells whether a next
     page exists) and `limit` (the page size: only the roots shown bring their replies);
     after a cursor, its `created_at`, `score` and `comment_id`. Each row carries the
-    thread's `version`, `title` and `comment_count`, then `kind` (0 a root, 1 a reply;
+    thread's `version`, `title`, `comment_count`, `thread_created_at`, `close_override` and
+    `close_message`, then `kind` (0 a root, 1 a reply;
     None on the one row of a thread with nothing to show), the root's `position` in the
     page, and PUBLIC_COLUMNS. Roots come first in the page's order, then replies oldest
     first. No row at all means the thread is gone.
     """
     c = comments.c
+    top_level = select(*PUBLIC_COLUMNS).where(
+        c.thread_id == bindparam("thread_id"), c.parent_id.is_(None), visible_comment()
+    )
+    if inline:
+        top_level = top_level.where(c.anchor.is_not(None))
+    if featured:
+        top_level = top_level.where(c.featured_at.is_not(None))
     roots_query = (
-        select(*PUBLIC_COLUMNS)
-        .where(c.thread_id == bindparam("thread_id"), c.parent_id.is_(None), visible_comment())
+        top_level.where(c.pinned_at.is_(None))
         .order_by(*_sort_order(sort, c))
         .limit(bindparam("fetch"))
     )
     if after_cursor:
         roots_query = roots_query.where(_after_cursor(sort))
-    if inline:
-        roots_query = roots_query.where(c.anchor.is_not(None))
     roots = roots_query.cte("roots")
     ranked = select(
         literal_column("0").label("kind"),
         func.row_number().over(order_by=_sort_order(sort, roots.c)).label("position"),
         *roots.c,
     ).cte("ranked")
-    shown = select(ranked.c.id).where(ranked.c.position <= bindparam("limit"))
+    parts: list[Select[Any]] = [select(*ranked.c)]
+    shown: Any = select(ranked.c.id).where(ranked.c.position <= bindparam("limit"))
+    if not after_cursor:
+        pins = top_level.where(c.pinned_at.is_not(None)).cte("pins")
+        latest_first = [pins.c.pinned_at.desc(), pins.c.id.desc()]
+        pinned = select(
+            literal_column("0").label("kind"),
+            (-func.row_number().over(order_by=latest_first)).label("position"),
+            *pins.c,
+        ).cte("pinned")
+        parts.insert(0, select(*pinned.c))
+        shown = union_all(shown, select(pinned.c.id))
     replies = select(literal_column("1"), null(), *PUBLIC_COLUMNS).where(
         c.root_id.in_(shown), visible_comment()
     )
-    page = union_all(select(*ranked.c), replies).subquery("page")
+    page = union_all(*parts, replies).subquery("page")
+    thread_columns = (
+        threads.c.version, threads.c.title, threads.c.comment_count,
+        threads.c.created_at.label("thread_created_at"), threads.c.close_override,
+        threads.c.close_message,
+    )  # fmt: skip
     return (
-        select(threads.c.version, threads.c.title, threads.c.comment_count, *page.c)
+        select(*thread_columns, *page.c)
         .select_from(threads.outerjoin(page, true()))
         .where(threads.c.id == bindparam("thread_id"))
         .order_by(page.c.kind, page.c.position, page.c.created_at, page.c.id)
@@ -292,17 +345,18 @@ def _page_query(sort: Sort, after_cursor: bool, inline: bool) -> Select[Any]:
 
 
 PAGES = {
-    (sort, after, inline): _page_query(sort, after, inline)
+    (sort, after, inline, featured): _page_query(sort, after, inline, featured)
     for sort in Sort
     for after in (False, True)
     for inline in (False, True)
+    for featured in (False, True)
 }
-PUBLIC_FROM = 5
+PUBLIC_FROM = 8
 """Where PUBLIC_COLUMNS begin in a row of a page statement."""
 
 
 async def _read_page(
-    ctx: Context, thread_id: int, request: PageRequest, cursor: Cursor | None
+    ctx: Context, site: Site, thread_id: int, request: PageRequest, cursor: Cursor | None
 ) -> tuple[ThreadState | None, bytes]:
     """The page's bytes, and the thread's state in the snapshot the page was read from."""
     parameters: dict[str, Any] = {
@@ -312,12 +366,15 @@ async def _read_page(
         parameters |= {
             "created_at": cursor.created_at, "score": cursor.score, "comment_id": cursor.comment_id,
         }  # fmt: skip
-    statement = PAGES[request.sort, cursor is not None, request.inline]
+    statement = PAGES[request.sort, cursor is not None, request.inline, request.featured]
     rows = await ctx.database.read_rows(statement, parameters)
     if not rows:
         return None, _page_body(request.uri, None, [], None)
     first = rows[0]
-    snapshot = ThreadState(thread_id, first.version, first.title, first.comment_count)
+    snapshot = ThreadState(
+        thread_id, first.version, first.title, first.comment_count, first.thread_created_at,
+        first.close_override, first.close_message,
+    )  # fmt: skip
     roots: list[PublicComment] = []
     replies: list[PublicComment] = []
     last: Row[Any] | None = None
@@ -328,24 +385,32 @@ async def _read_page(
             replies.append(comment_view(*row[PUBLIC_FROM:]))
         elif kind == 0 and row.position <= request.limit:
             roots.append(comment_view(*row[PUBLIC_FROM:]))
-            last = row
+            if row.position > 0:  # pinned ones (before 0) are outside the keyset
+                last = row
         elif kind == 0:
             more = True
     next_cursor = None
     if more and last is not None:
         next_cursor = Cursor(request.sort, last.created_at, last.score, last.id).encode()
     nest_replies(roots, replies)
-    return snapshot, _page_body(request.uri, snapshot, roots, next_cursor)
+    closed = thread_closed(site, snapshot)
+    return snapshot, _page_body(request.uri, snapshot, roots, next_cursor, closed)
 
 
 def _page_body(
-    uri: str, thread: ThreadState | None, roots: list[PublicComment], next_cursor: str | None
+    uri: str,
+    thread: ThreadState | None,
+    roots: list[PublicComment],
+    next_cursor: str | None,
+    closed: bool = False,
 ) -> bytes:
     body: ThreadPage = {
         "thread": {
             "uri": uri,
             "title": thread.title if thread else None,
             "count": thread.count if thread else 0,
+            "closed": closed,
+            "close_message": thread.close_message if closed and thread else None,
         },
         "comments": roots,
         "next_cursor": next_cursor,

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
 from talkback.accounts.service import account_of, keep_display_name
+from talkback.comments.badges import badge_for
+from talkback.comments.closed import refuse_if_closed
 from talkback.comments.views import PUBLIC_COLUMNS, PassageAnchor, PublicComment, public_comment
 from talkback.comments.visibility import bump_thread, change_status, propagate_to_parents
 from talkback.comments.writes import INSERT_COMMENT, claim_thread
@@ -81,10 +83,14 @@ async def post_comment(
     A reply must name a parent in the same thread that is still shown. The moderation
     pipeline decides the status, and its reasons come back for a comment that is not
     shown; a shadow-banned author is shown their comment as published, with no reasons,
-    and nobody else sees it.
+    and nobody else sees it. A closed thread (`core/closing.py`) refuses it with 409
+    `thread_closed`, the moderator's message as the error's message when there is one.
+    A reader signed in with a staff member's address gets their badge (`badges.py`).
     """
     account = await account_of(ctx, site, reader)
+    badge = None
     if account is not None:
+        badge = await badge_for(ctx, account.email)
         # Signed in: the account's name (or, until it has one, the name given now) and
         # its address, whatever the form said, so one reader is one name on every device.
         name = account.display_name or draft.author_name
@@ -101,7 +107,9 @@ async def post_comment(
 
     async def job(conn: AsyncConnection, changes: Changes) -> PublicComment:
         approved = int(status == "approved")
-        thread_id, count = await _claim_thread(conn, site.id, uri, draft.title, moment, approved)
+        thread = await _claim_thread(conn, site.id, uri, draft.title, moment, approved)
+        thread_id, count = int(thread.id), int(thread.comment_count)
+        refuse_if_closed(site, thread.close_override, thread.created_at, thread.close_message)
         parent_id, root_id, depth = None, None, 0
         if draft.parent_id is not None:
             parent = (
@@ -117,8 +125,9 @@ async def post_comment(
             "status": status, "author_name": draft.author_name, "author_email": draft.email,
             "author_website": draft.website, "reader_id": reader.reader_id,
             "ip_hash": reader.ip_hash, "avatar": avatar, "text": draft.text, "html": html,
-            "anchor": draft.anchor, "moderation": screening.verdict.stored(),
-            "toxicity": screening.verdict.toxicity, "created_at": moment,
+            "anchor": draft.anchor, "author_badge": badge,
+            "moderation": screening.verdict.stored(), "toxicity": screening.verdict.toxicity,
+            "created_at": moment,
             "upvotes": 0, "downvotes": 0, "score": 0, "reply_count": 0,
         }  # fmt: skip
         row = (await conn.execute(INSERT_COMMENT, values)).one()
@@ -240,9 +249,9 @@ async def _claim_thread(
     title: str | None,
     moment: datetime,
     approved: int,
-) -> tuple[int, int]:
+) -> Any:
     """The thread of `uri`, locked and counting the new comment (`approved` is 1 when it
-    is shown): (thread id, comment count).
+    is shown): its id, comment count, and what closing it depends on.
 
     One upsert creates the thread on first use, fills in a missing title when one is known,
     and bumps the counters, so a post costs the writer one statement here, not three.
@@ -252,5 +261,4 @@ async def _claim_thread(
         "site_id": site_id, "uri": uri, "title": title, "comment_count": approved,
         "version": approved, "created_at": moment, "approved": approved,
     }  # fmt: skip
-    row = (await conn.execute(statement, values)).one()
-    return int(row.id), int(row.comment_count)
+    return (await conn.execute(statement, values)).one()

@@ -43,12 +43,18 @@ async def list_comments(
     limit: Annotated[int, Query(ge=1, le=drafts.MAX_PAGE_SIZE)] = drafts.DEFAULT_PAGE_SIZE,
     cursor: Annotated[str | None, Query(max_length=300)] = None,
     filter: Annotated[
-        Literal["inline"] | None,
-        Query(description="`inline`: only inline feedback, with its replies"),
+        Literal["inline", "featured"] | None,
+        Query(
+            description="`inline`: only inline feedback, with its replies; `featured`: only "
+            "comments a moderator featured, with their replies"
+        ),
     ] = None,
 ) -> Response:
-    """One page of top-level comments with their reply trees; the same bytes for everyone."""
-    wanted = PageRequest(uri, sort, limit, cursor, inline=filter == "inline")
+    """One page of top-level comments with their reply trees; the same bytes for everyone.
+    Pinned comments come first on the first page, whatever the sort."""
+    wanted = PageRequest(
+        uri, sort, limit, cursor, inline=filter == "inline", featured=filter == "featured"
+    )
     page = await read_page(ctx, site, wanted, request.headers.get("if-none-match"))
     headers = {"ETag": page.etag, "Cache-Control": PAGE_CACHE_CONTROL}
     if not page.body:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 FRESH_SECONDS = 1.0
 STALE_SECONDS = 2.0
@@ -26,6 +27,11 @@ class ThreadState:
     version: int
     title: str | None
     count: int
+    # What decides whether the thread is closed (`core/closing.py`): a closed thread's
+    # page says so, and its cached page is keyed by it (the site's clock can close it).
+    created_at: datetime | None = None
+    close_override: str | None = None
+    close_message: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,9 @@ PUBLIC_COLUMNS = (
     comments.c.downvotes,
     comments.c.score,
     comments.c.reply_count,
+    comments.c.pinned_at,
+    comments.c.featured_at,
+    comments.c.author_badge,
 )
 
 
@@ -38,6 +41,9 @@ class CommentAuthor(TypedDict):
     avatar: str | None
     website: NotRequired[str]
     """Only when the author gave one."""
+    badge: NotRequired[str]
+    """"staff" (an admin) or "moderator": only on comments written by a reader signed in
+    with a staff member's address, stamped when it was written."""
 
 
 class PassageAnchor(TypedDict):
@@ -76,6 +82,10 @@ class PublicComment(TypedDict):
     replies: list[PublicComment]
     anchor: NotRequired[PassageAnchor]
     """Only on inline feedback, and never on a placeholder."""
+    pinned: NotRequired[bool]
+    """Only when a moderator pinned it: first in every sort, on the first page."""
+    featured: NotRequired[bool]
+    """Only when a moderator featured it (the "Featured" badge and filter)."""
 
 
 def select_public() -> Select[Any]:
@@ -118,6 +128,9 @@ def comment_view(
     downvotes: int,
     score: int,
     reply_count: int,
+    pinned_at: datetime | None = None,
+    featured_at: datetime | None = None,
+    author_badge: str | None = None,
 ) -> PublicComment:
     """A comment as the API shows it, from the values of PUBLIC_COLUMNS in their order;
     a deleted placeholder keeps only its place.
@@ -132,6 +145,8 @@ def comment_view(
     }
     if author_website and not deleted:
         author["website"] = author_website
+    if author_badge and not deleted:
+        author["badge"] = author_badge
     view: PublicComment = {
         "id": comment_id,
         "parent_id": parent_id,
@@ -148,4 +163,8 @@ def comment_view(
     }
     if anchor and not deleted:
         view["anchor"] = anchor
+    if pinned_at is not None and not deleted:
+        view["pinned"] = True
+    if featured_at is not None and not deleted:
+        view["featured"] = True
     return view

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from typing_extensions import TypedDict
 
 from talkback import clock
+from talkback.comments.closed import refuse_if_closed
 from talkback.comments.visibility import bump_thread
 from talkback.context import Context
 from talkback.errors import Conflict, Forbidden, NotFound
@@ -35,7 +36,9 @@ async def cast_vote(
     """Set the reader's vote on a comment to +1, -1 or 0 (retract) and return the counts.
 
     Idempotent: casting the same vote twice changes nothing the second time. The thread
-    row is locked first, so concurrent votes on one comment serialise on PostgreSQL.
+    row is locked first, so concurrent votes on one comment serialise on PostgreSQL. A
+    closed thread takes no votes (409 `thread_closed`), retractions included: its counts
+    stay as they were when it closed.
     """
     await ctx.rate_limits.check(VOTES_PER_READER, site.id, reader.voter, what="votes")
 
@@ -45,6 +48,7 @@ async def cast_vote(
             raise NotFound("no such comment", code="comment_not_found")
         if row.status != "approved":
             raise Conflict("this comment is not open for votes", code="not_votable")
+        refuse_if_closed(site, row.close_override, row.thread_created_at, row.close_message)
         if reader.reader_id is not None and reader.reader_id == row.reader_id:
             raise Forbidden("you cannot vote on your own comment", code="own_comment")
         key = (votes.c.comment_id == comment_id) & (votes.c.voter == reader.voter)

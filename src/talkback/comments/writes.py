@@ -29,8 +29,9 @@ def claim_thread(dialect_name: str, *, fills_title: bool) -> Executable:
     Parameters: the thread's columns for a first comment, and `approved` (1 when the new
     comment is shown, else 0) to add to `comment_count` and `version` of an existing
     thread. With `fills_title`, an existing thread without a title takes the new one.
-    Returns `(id, comment_count)`. On PostgreSQL the upsert locks the row as `FOR UPDATE`
-    would, so every write to a thread still begins by locking it.
+    Returns `(id, comment_count, created_at, close_override, close_message)`: whether the
+    thread is closed costs no further statement. On PostgreSQL the upsert locks the row as
+    `FOR UPDATE` would, so every write to a thread still begins by locking it.
     """
     dialect: Any = postgresql if dialect_name == "postgresql" else sqlite
     statement = dialect.insert(threads)
@@ -42,5 +43,11 @@ def claim_thread(dialect_name: str, *, fills_title: bool) -> Executable:
         changes["title"] = func.coalesce(func.nullif(threads.c.title, ""), statement.excluded.title)
     upsert: Executable = statement.on_conflict_do_update(
         index_elements=[threads.c.site_id, threads.c.uri], set_=changes
-    ).returning(threads.c.id, threads.c.comment_count)
+    ).returning(
+        threads.c.id,
+        threads.c.comment_count,
+        threads.c.created_at,
+        threads.c.close_override,
+        threads.c.close_message,
+    )
     return upsert

@@ -80,6 +80,25 @@ class CommentStatusChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class CommentMarked:
+    """A moderator pinned or featured a comment, or took that back: its place on the page
+    or its badge changed, its text and status did not. `comment` is its view after."""
+
+    thread: ThreadRef
+    comment: PublicComment
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadClosing:
+    """A moderator closed or reopened a thread, or handed it back to the site's clock;
+    `closed` and `message` are what readers now see in place of the form."""
+
+    thread: ThreadRef
+    closed: bool
+    message: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class VotesChanged:
     thread: ThreadRef
     comment_id: int
@@ -134,5 +153,8 @@ class DonationChanged:
     currency: str
 
 
-ThreadEvent = CommentCreated | CommentEdited | CommentStatusChanged | VotesChanged
+ThreadEvent = (
+    CommentCreated | CommentEdited | CommentStatusChanged | VotesChanged | CommentMarked
+    | ThreadClosing
+)  # fmt: skip
 ChangeEvent = ThreadEvent | ThreadsRewritten | CampaignChanged | CommentReported | DonationChanged

@@ -1,7 +1,8 @@
 """What open widgets hear of each change: the live consumer of the change events.
 
 Widgets only hear what a reader could see: a published comment, an edit of one, one that
-appeared or went away, new vote counts, a campaign's new total. Each message carries the
+appeared or went away, one pinned or featured, new vote counts, a thread closed or
+reopened, a campaign's new total. Each message carries the
 thread's comment count after the change, so the heading stays true without a read.
 """
 
@@ -14,7 +15,9 @@ from talkback.events.changes import (
     ChangeEvent,
     CommentCreated,
     CommentEdited,
+    CommentMarked,
     CommentStatusChanged,
+    ThreadClosing,
     ThreadEvent,
     VotesChanged,
 )
@@ -57,6 +60,14 @@ def live_message(event: ChangeEvent) -> tuple[str, dict[str, Any]] | None:
             data = {"id": event.comment_id, "comment": placeholder, "count": event.thread.count}
             return "comment.deleted", data
         return None
+    if isinstance(event, CommentMarked):
+        if event.comment["status"] != "approved":
+            return None
+        return "comment.updated", {"comment": event.comment, "count": event.thread.count}
+    if isinstance(event, ThreadClosing):
+        return "thread.closing", {
+            "closed": event.closed, "message": event.message, "count": event.thread.count,
+        }  # fmt: skip
     if isinstance(event, VotesChanged):
         return "vote", {
             "id": event.comment_id, "upvotes": event.upvotes, "downvotes": event.downvotes,

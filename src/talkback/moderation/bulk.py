@@ -16,12 +16,13 @@ from talkback.comments.views import PublicComment
 from talkback.context import Context
 from talkback.errors import NotFound, TalkbackError
 from talkback.moderation.actions import approve_comment, mark_spam, reject_comment, remove_comment
+from talkback.moderation.editorial import feature_comment, pin_comment
 from talkback.moderation.queue import ThreadTitle
 from talkback.sites.sites import Site
 from talkback.staff.accounts import StaffMember
 from talkback.store.tables import comments, threads
 
-ACTIONS = ("approve", "reject", "spam", "delete")
+ACTIONS = ("approve", "reject", "spam", "delete", "pin", "unpin", "feature", "unfeature")
 
 
 class FailureReason(TypedDict):
@@ -69,6 +70,10 @@ async def act_on_comment(
     if action == "delete":
         await remove_comment(ctx, site, comment_id, staff)
         return None
+    if action in ("pin", "unpin"):
+        return await pin_comment(ctx, site, comment_id, staff, pinned=action == "pin")
+    if action in ("feature", "unfeature"):
+        return await feature_comment(ctx, site, comment_id, staff, featured=action == "feature")
     raise ValueError(f"unknown moderation action {action!r}")
 
 

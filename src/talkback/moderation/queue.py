@@ -58,6 +58,10 @@ class CommentForReview(TypedDict):
     reports: list[OpenReport]
     upvotes: int
     downvotes: int
+    pinned: bool
+    featured: bool
+    author_badge: str | None
+    """"staff" or "moderator" when written by a reader signed in with a staff address."""
 
 
 def _admin_view(row: Any) -> CommentForReview:
@@ -80,6 +84,9 @@ def _admin_view(row: Any) -> CommentForReview:
         "reports": [],
         "upvotes": row.upvotes,
         "downvotes": row.downvotes,
+        "pinned": row.pinned_at is not None,
+        "featured": row.featured_at is not None,
+        "author_badge": row.author_badge,
     }  # fmt: skip
 
 

@@ -31,6 +31,7 @@ SITE_OPTIONS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "guest_identity": ("guest_identity", str),
     "digest_window_seconds": ("digest_window", str),
     "moderator_alert_minutes": ("moderator_alerts", str),
+    "auto_close_days": ("auto_close_days", str),
 }
 
 
@@ -45,6 +46,8 @@ class SiteSettings(TypedDict):
     """Follow-up comments within this long go to a subscriber as one mail (0: each alone)."""
     moderator_alert_minutes: int
     """Staff hear of waiting comments at most this often (0: never)."""
+    auto_close_days: int
+    """Threads close this many days after their first comment (0: never)."""
     moderation: ModerationRules
 
 
@@ -59,6 +62,7 @@ def settings_view(site: Site) -> SiteSettings:
         "guest_identity": site.guest_identity,
         "digest_window_seconds": site.digest_window_seconds,
         "moderator_alert_minutes": site.moderator_alert_minutes,
+        "auto_close_days": site.auto_close_days or 0,
         "moderation": ModerationSettings.from_site(site.moderation).stored(),
     }
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from typing_extensions import TypedDict
 
 from talkback import clock
+from talkback.core.closing import MAX_AUTO_CLOSE_DAYS
 from talkback.errors import Conflict, Invalid, NotFound
 from talkback.store.database import Database
 from talkback.store.shared_reads import SharedReads
@@ -25,7 +26,7 @@ MODERATION_MODES = ("post", "pre", "first")
 GUEST_IDENTITIES = ("optional", "name", "name_email")
 SETTABLE_KEYS = (
     "name", "origins", "locale", "edit_window", "moderation_mode", "guest_identity",
-    "digest_window", "moderator_alerts",
+    "digest_window", "moderator_alerts", "auto_close_days",
 )  # fmt: skip
 DIGEST_WINDOW_SECONDS = 120
 """Default: follow-up comments on one thread within two minutes go out as one mail."""
@@ -59,6 +60,8 @@ class Site:
     moderation: dict[str, Any]
     guest_identity: str = "optional"
     notifications: dict[str, Any] = field(default_factory=dict)
+    auto_close_days: int | None = None
+    """Threads close this many days after their first comment (None: never)."""
 
     @property
     def moderation_mode(self) -> str:
@@ -99,6 +102,7 @@ def _site(row: Any) -> Site:
         moderation=dict(row.moderation),
         guest_identity=row.guest_identity,
         notifications=dict(row.notifications or {}),
+        auto_close_days=row.auto_close_days,
     )
 
 
@@ -120,6 +124,15 @@ def _check_locale(locale: str) -> str:
     except (ValueError, UnknownLocaleError) as exc:
         raise Invalid(f"unknown locale {locale!r}") from exc
     return locale
+
+
+def _auto_close_days(value: str) -> int | None:
+    """Days as typed; empty or 0 means threads never close by themselves (stored as None)."""
+    text = value.strip()
+    if text and (not text.isdigit() or int(text) > MAX_AUTO_CLOSE_DAYS):
+        limit = MAX_AUTO_CLOSE_DAYS
+        raise Invalid(f"auto_close_days is a number of days, at most {limit} (empty or 0: never)")
+    return (int(text) or None) if text else None
 
 
 async def create_site(
@@ -198,6 +211,8 @@ async def set_site_option(database: Database, site_id: str, key: str, value: str
         if not value.isdigit() or int(value) > 7 * 24 * 60:
             raise Invalid("moderator_alerts is a number of minutes, at most one week (0: off)")
         changes = {"notifications": {**site.notifications, "moderator_alert_minutes": int(value)}}
+    elif key == "auto_close_days":
+        changes = {"auto_close_days": _auto_close_days(value)}
     else:
         raise Invalid(f"unknown setting {key!r}; settable: {', '.join(SETTABLE_KEYS)}")
 

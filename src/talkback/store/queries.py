@@ -46,13 +46,20 @@ async def lock_thread(conn: AsyncConnection, thread_id: int) -> str | None:
 async def comment_in_locked_thread(conn: AsyncConnection, site_id: str, comment_id: int) -> Any:
     """The comment row with its thread's uri as `thread_uri`, the thread locked; None if it
     is not one of the site's. The uri names the thread in the change events the write
-    records, so nothing reads the thread again after the commit."""
+    records, so nothing reads the thread again after the commit. The thread's
+    `thread_created_at`, `close_override` and `close_message` tell whether it is closed."""
     thread_id = await conn.scalar(select(comments.c.thread_id).where(comments.c.id == comment_id))
     if thread_id is None or await lock_thread(conn, thread_id) != site_id:
         return None
     return (
         await conn.execute(
-            select(comments, threads.c.uri.label("thread_uri"))
+            select(
+                comments,
+                threads.c.uri.label("thread_uri"),
+                threads.c.created_at.label("thread_created_at"),
+                threads.c.close_override,
+                threads.c.close_message,
+            )
             .join(threads, threads.c.id == comments.c.thread_id)
             .where(comments.c.id == comment_id)
         )

@@ -142,6 +142,32 @@ if (list && bulkForm) {
   });
 }
 
+// Pin and feature toggle in place: the card stays where it is, readers see the change live.
+const MARKS = {
+  pin: { label: ['Pin', 'Unpin'], done: ['Unpinned', 'Pinned'], badge: '.pinned-badge' },
+  feature: { label: ['Feature', 'Unfeature'], done: ['No longer featured', 'Featured'], badge: '.featured-badge' },
+};
+
+bulkForm?.addEventListener('submit', async (event) => {
+  const button = event.submitter;
+  const mark = MARKS[button?.dataset.mark];
+  if (!mark) return;
+  event.preventDefault();
+  const item = button.closest('.item');
+  const on = button.getAttribute('aria-pressed') !== 'true';
+  const action = `${on ? '' : 'un'}${button.dataset.mark}`;
+  try {
+    await request(`/comments/${item.dataset.commentId}/${action}`);
+    button.setAttribute('aria-pressed', String(on));
+    button.textContent = mark.label[Number(on)];
+    button.formAction = button.formAction.replace(/[a-z]+$/, on ? `un${button.dataset.mark}` : button.dataset.mark);
+    item.querySelector(mark.badge).hidden = !on;
+    item.querySelector('.outcome').textContent = mark.done[Number(on)];
+  } catch (error) {
+    showError(item, error);
+  }
+});
+
 function typing(target) {
   return target.closest('input, textarea, select, [contenteditable="true"]') !== null;
 }
