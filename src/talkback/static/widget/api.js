@@ -24,6 +24,7 @@ const MESSAGES = {
   origin_not_allowed: 'errOrigin',
   own_comment: 'errOwnVote',
   not_votable: 'errNotVotable',
+  thread_closed: 'threadClosed',
   comment_not_found: 'errGone',
   site_not_found: 'errSite',
   name_required: 'errNameRequired',

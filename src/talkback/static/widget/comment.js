@@ -73,6 +73,8 @@ export function renderComment(record, ctx) {
         'header',
         { class: 'tb-meta' },
         author,
+        comment.author.badge && h('span', { class: `tb-badge tb-${comment.author.badge}` }, t(comment.author.badge)),
+        (record.marks = h('span', { class: 'tb-marks' })),
         record.depth > MAX_INDENT && h('span', { class: 'tb-to', title: t('replyTo', { name: parentName }) }, `@${parentName}`),
         ctx.clock.element(comment.created_at),
         record.edited,
@@ -84,7 +86,18 @@ export function renderComment(record, ctx) {
       record.slot,
     ),
   );
+  showMarks(record, ctx);
   return article;
+}
+
+/** A moderator's marks (pinned, featured), which change in place; votes shut on a closed thread. */
+export function showMarks(record, ctx) {
+  const { comment } = record;
+  if (!record.marks) return; // a deleted placeholder
+  record.marks.replaceChildren(...['pinned', 'featured'].filter((mark) => comment[mark]).map((mark) => h('span', { class: `tb-badge tb-${mark}` }, ctx.t(mark))));
+  record.item.classList.toggle('tb-pinned', !!comment.pinned);
+  const own = (ctx.own.get(comment.id) || 0) > Date.now();
+  for (const node of [record.up, record.down]) if (node) node.disabled = own || !!ctx.closed;
 }
 
 /**
@@ -130,6 +143,7 @@ export function updateComment(record, comment, ctx) {
   fillBody(record.body, comment.html);
   record.edited.hidden = !comment.edited_at;
   showVotes(record, ctx);
+  showMarks(record, ctx);
 }
 
 /** Counts and the reader's own vote on the two vote buttons. */
@@ -198,7 +212,7 @@ function toggle(record, ctx, key, panel) {
     const content = panel(record, ctx, close);
     record.slot.replaceChildren(content);
     content.querySelector('textarea, select')?.focus();
-  }, { 'aria-expanded': 'false' });
+  }, { 'aria-expanded': 'false', 'data-key': key });
   return control;
 }
 

@@ -59,11 +59,12 @@ export function connectLive(ctx, thread) {
     else thread.drop(id);
   });
   on('vote', (counts) => thread.setVotes(counts.id, counts));
+  on('thread.closing', ({ closed, message }) => thread.setClosed(closed, message));
 
   /** Whether the comment has a place on screen: its parent is (or will be) shown. */
   function fits(comment) {
     if (comment.parent_id) return thread.records.has(comment.parent_id) || pending.has(comment.parent_id);
-    if (thread.filter && !comment.anchor) return false;
+    if (!thread.passes(comment)) return false;
     return thread.sort === 'newest' || !thread.cursor;
   }
 

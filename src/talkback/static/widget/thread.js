@@ -5,7 +5,7 @@
  * in `records`, so live events and actions find it without searching the DOM.
  */
 
-import { MAX_INDENT, renderComment, showPassageState, showVotes, updateComment } from './comment.js';
+import { MAX_INDENT, renderComment, showMarks, showPassageState, showVotes, updateComment } from './comment.js';
 import { h, showError } from './dom.js';
 import { createForm } from './form.js';
 
@@ -21,7 +21,7 @@ export class Thread {
     ctx.thread = this;
     this.records = new Map();
     this.sort = SORTS[0];
-    /** `inline` while the Inline Feedbacks tab is pressed (only comments on a passage), else null. */
+    /** `inline` while the Inline Feedbacks tab is pressed (only comments on a passage), `featured` while Featured is, else null. */
     this.filter = null;
     this.cursor = null;
     this.count = 0;
@@ -39,6 +39,10 @@ export class Thread {
     this.inlineTab =
       ctx.article &&
       h('button', { type: 'button', class: 'tb-tab tb-filter', 'aria-pressed': 'false', onclick: () => this.load(this.sort, undefined, this.filter ? null : 'inline') }, t('inlineFeedbacks'));
+    this.featuredTab = h('button', { type: 'button', class: 'tb-tab tb-filter', 'aria-pressed': 'false', onclick: () => this.load(this.sort, undefined, this.filter === 'featured' ? null : 'featured') }, t('featured'));
+    // A closed thread shows why in place of the form (the moderator's message, or a default).
+    this.closedNote = h('p', { class: 'tb-notice tb-closed-note', role: 'status', hidden: true });
+    this.form = createForm(ctx, { onDone: (result) => this.posted(result) });
     this.notice = h('p', { class: 'tb-notice', role: 'status', hidden: true });
     this.bar = h('div', { class: 'tb-bar' });
     this.status = h('div', { class: 'tb-status', 'aria-live': 'polite' });
@@ -49,9 +53,10 @@ export class Thread {
     this.element = h(
       'section',
       { class: 'tb', 'aria-labelledby': 'tb-title' },
-      h('header', { class: 'tb-head' }, this.heading, h('div', { class: 'tb-tabs', role: 'group', 'aria-label': t('sortBy') }, ...this.tabs, this.inlineTab)),
+      h('header', { class: 'tb-head' }, this.heading, h('div', { class: 'tb-tabs', role: 'group', 'aria-label': t('sortBy') }, ...this.tabs, this.featuredTab, this.inlineTab)),
       ctx.createAccount ? ctx.createAccount(ctx) : guestLine(ctx),
-      createForm(ctx, { onDone: (result) => this.posted(result) }),
+      this.closedNote,
+      this.form,
       this.notice,
       this.bar,
       this.status,
@@ -90,6 +95,7 @@ export class Thread {
     this.filter = filter;
     for (const tab of this.tabs) tab.setAttribute('aria-pressed', String(tab.dataset.sort === sort));
     this.inlineTab?.setAttribute('aria-pressed', String(filter === 'inline'));
+    this.featuredTab.setAttribute('aria-pressed', String(filter === 'featured'));
     this.status.replaceChildren(this.ctx.t('loading'));
     this.status.hidden = false;
     this.list.setAttribute('aria-busy', 'true');
@@ -131,6 +137,7 @@ export class Thread {
 
   show(page) {
     this.setCount(page.thread.count);
+    this.setClosed(page.thread.closed, page.thread.close_message);
     for (const comment of page.comments) this.build(comment, null, this.list);
     this.cursor = page.next_cursor;
     this.more.hidden = !this.cursor;
@@ -160,6 +167,26 @@ export class Thread {
     return record;
   }
 
+  /** Whether a top-level comment belongs in the list under the pressed filter tab. */
+  passes(comment) {
+    return !this.filter || !!(this.filter === 'inline' ? comment.anchor : comment.featured);
+  }
+
+  /** Closed (on load, or live): the message replaces the form; replies and votes go. */
+  setClosed(closed, message) {
+    this.ctx.closed = closed;
+    this.form.hidden = closed;
+    this.closedNote.hidden = !closed;
+    this.closedNote.textContent = message || this.ctx.t('threadClosed');
+    this.element.classList.toggle('tb-closed', closed);
+    for (const record of this.records.values()) showMarks(record, this.ctx);
+  }
+
+  /** Where a top-level comment goes to come first: after the pinned ones. */
+  top(except) {
+    return [...this.list.children].find((item) => item !== except && !item.classList.contains('tb-pinned')) || null;
+  }
+
   repliesOf(record) {
     record.replies ||= record.item.appendChild(h('ol', { class: 'tb-replies' }));
     return record.replies;
@@ -174,11 +201,11 @@ export class Thread {
   insert(comment, own = false) {
     const parent = comment.parent_id ? this.records.get(comment.parent_id) : null;
     if (comment.parent_id && !parent) return null;
-    if (!parent && !own && ((this.sort !== 'newest' && this.cursor) || (this.filter && !comment.anchor))) return null;
+    if (!parent && !own && ((this.sort !== 'newest' && this.cursor) || !this.passes(comment))) return null;
     const fresh = !this.records.has(comment.id);
     const list = !parent ? this.list : parent.depth < MAX_INDENT ? this.repliesOf(parent) : parent.list;
     const record = this.build({ ...comment, replies: [] }, parent, list);
-    if (fresh && !parent && (own || this.sort === 'newest')) this.list.prepend(record.item);
+    if (fresh && !parent && (own || this.sort === 'newest')) this.list.insertBefore(record.item, this.top(record.item));
     if (fresh) record.item.classList.add('tb-fresh');
     return record;
   }
@@ -219,8 +246,12 @@ export class Thread {
   update(comment) {
     const record = this.records.get(comment.id);
     if (!record) return;
-    if (comment.status === 'approved' || comment.status === 'deleted') updateComment(record, comment, this.ctx);
+    const pinning = !record.parent && comment.pinned && !record.comment.pinned;
+    if (!record.parent && this.filter === 'featured' && comment.status === 'approved' && !comment.featured) this.drop(comment.id);
+    else if (comment.status === 'approved' || comment.status === 'deleted') updateComment(record, comment, this.ctx);
     else this.drop(comment.id);
+    // Newly pinned: first, after those pinned before it (as the next page load will show it).
+    if (pinning && record.item.isConnected) this.list.insertBefore(record.item, this.top(record.item));
   }
 
   /** The reader deleted a comment: a placeholder stays while replies hang under it. */
