@@ -36,6 +36,8 @@ class SiteLine(TypedDict):
     moderation: dict[str, JsonValue]
     guest_identity: str
     created_at: str
+    auto_close_days: int | None
+    """Threads close this many days after their first comment (null: never)."""
 
 
 class ThreadLine(TypedDict):
@@ -44,6 +46,10 @@ class ThreadLine(TypedDict):
     title: str | None
     created_at: str
     comment_count: int
+    close_override: str | None
+    """A moderator's word: "closed", "open" (reopened), or null (the site's clock)."""
+    close_message: str | None
+    closed_at: str | None
 
 
 class Author(TypedDict):
@@ -53,6 +59,8 @@ class Author(TypedDict):
     reader_id: str | None
     ip_hash: str | None
     avatar: str
+    badge: str | None
+    """"staff" or "moderator": the author wrote it signed in with a staff address."""
 
 
 class VoteCounts(TypedDict):
@@ -94,6 +102,8 @@ class CommentLine(TypedDict):
     reply_count: int
     moderation: Screening
     origin: Origin
+    pinned_at: str | None
+    featured_at: str | None
 
 
 class VoteLine(TypedDict):

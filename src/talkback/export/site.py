@@ -172,6 +172,7 @@ def _thread_record(row: Any) -> ThreadLine:
         "comment_count": row.comment_count,
     }
 
+        "auto_close_days": row.auto_close_days,
 
 def _comment_record(site_id: str, uri: str, row: Any) -> CommentLine:
     origin: Origin
@@ -182,6 +183,9 @@ def _comment_record(site_id: str, uri: str, row: Any) -> CommentLine:
     return {
         "type": "comment",
         "id": row.id,
+        "close_override": row.close_override,
+        "close_message": row.close_message,
+        "closed_at": timestamp(row.closed_at),
         "thread": uri,
         "parent": row.parent_id,
         "status": row.status,
@@ -204,6 +208,7 @@ def _comment_record(site_id: str, uri: str, row: Any) -> CommentLine:
             "verdict": row.moderation,
             "toxicity": row.toxicity,
             "report_count": row.report_count,
+            "badge": row.author_badge,
         },
         "origin": origin,
     }
@@ -218,6 +223,8 @@ def _vote_record(row: Any) -> VoteLine:
         "created_at": timestamp(row.created_at),
     }
 
+        "pinned_at": timestamp(row.pinned_at),
+        "featured_at": timestamp(row.featured_at),
 
 def _campaign_record(row: Any) -> CampaignLine:
     return {

@@ -35,6 +35,10 @@ class ThreadRecord:
     created_at: datetime | None = None
     skip: str | None = None
     keep_empty: bool = False
+    # A moderator's closing of the thread (only Talkback's own export carries it).
+    close_override: str | None = None
+    close_message: str | None = None
+    closed_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -59,6 +63,10 @@ class CommentRecord:
     upvotes: int = 0
     downvotes: int = 0
     score: int | None = None
+    # Editors' choices and the staff badge (only Talkback's own export carries them).
+    pinned_at: datetime | None = None
+    featured_at: datetime | None = None
+    author_badge: str | None = None
     # Columns only Talkback's own export carries (moderation verdict, toxicity, reports).
     extra: dict[str, Any] = field(default_factory=dict)
 

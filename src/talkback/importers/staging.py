@@ -31,7 +31,8 @@ from talkback.importers.records import (
 
 _SCHEMA = """
 CREATE TABLE threads (seq INTEGER PRIMARY KEY, key TEXT UNIQUE, uri TEXT, title TEXT,
-                      created_at TEXT, skip TEXT, keep_empty INTEGER);
+                      created_at TEXT, skip TEXT, keep_empty INTEGER, close_override TEXT,
+                      close_message TEXT, closed_at TEXT);
 CREATE TABLE comments (seq INTEGER PRIMARY KEY, thread_key TEXT, key TEXT, record TEXT);
 CREATE INDEX comments_thread ON comments (thread_key);
 CREATE TABLE votes (seq INTEGER PRIMARY KEY, comment_key TEXT, record TEXT);
@@ -52,6 +53,9 @@ class ThreadGroup:
     created_at: datetime | None
     keep_empty: bool
     thread_keys: tuple[str, ...]
+    close_override: str | None = None
+    close_message: str | None = None
+    closed_at: datetime | None = None
 
 
 class Staging:
@@ -83,10 +87,11 @@ class Staging:
     def add_thread(self, thread: ThreadRecord) -> bool:
         """Stage a thread; the first record for a key wins. False if the key was known."""
         cursor = self._db.execute(
-            "INSERT OR IGNORE INTO threads (key, uri, title, created_at, skip, keep_empty) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO threads (key, uri, title, created_at, skip, keep_empty, "
+            "close_override, close_message, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (thread.key, thread.uri, thread.title, _iso(thread.created_at), thread.skip,
-             int(thread.keep_empty)),
+             int(thread.keep_empty), thread.close_override, thread.close_message,
+             _iso(thread.closed_at)),
         )  # fmt: skip
         self._tick()
         return cursor.rowcount == 1
@@ -139,18 +144,22 @@ class Staging:
         ).fetchall()
         for (uri,) in uris:
             rows = self._db.execute(
-                "SELECT key, title, created_at, keep_empty FROM threads "
-                "WHERE uri = ? AND skip IS NULL ORDER BY seq",
+                "SELECT key, title, created_at, keep_empty, close_override, close_message, "
+                "closed_at FROM threads WHERE uri = ? AND skip IS NULL ORDER BY seq",
                 (uri,),
             ).fetchall()
             title = next((row[1] for row in rows if row[1]), None)
             times = [datetime.fromisoformat(row[2]) for row in rows if row[2]]
+            closing = next((row[4:] for row in rows if row[4]), (None, None, None))
             yield ThreadGroup(
                 uri=uri,
                 title=title,
                 created_at=min(times) if times else None,
                 keep_empty=any(row[3] for row in rows),
                 thread_keys=tuple(row[0] for row in rows),
+                close_override=closing[0],
+                close_message=closing[1],
+                closed_at=datetime.fromisoformat(closing[2]) if closing[2] else None,
             )
 
     def comments_of(self, group: ThreadGroup) -> list[CommentRecord]:
@@ -229,8 +238,9 @@ def _dump(record: CommentRecord | VoteRecord | CampaignRecord | DonationRecord) 
 def _load_comment(text: str) -> CommentRecord:
     values = json.loads(text)
     values["created_at"] = datetime.fromisoformat(values["created_at"])
-    if values["edited_at"]:
-        values["edited_at"] = datetime.fromisoformat(values["edited_at"])
+    for name in ("edited_at", "pinned_at", "featured_at"):
+        if values[name]:
+            values[name] = datetime.fromisoformat(values[name])
     return CommentRecord(**values)
 
 

@@ -246,6 +246,9 @@ def _row(
         "reply_count": 0,
         "import_source": record.import_source,
         "import_id": record.import_id,
+        "pinned_at": None if deleted else record.pinned_at,
+        "featured_at": None if deleted else record.featured_at,
+        "author_badge": record.author_badge,
     }
     row.update({key: record.extra[key] for key in _PASSED_THROUGH if key in record.extra})
     for column, limit in _LIMITS.items():
@@ -271,10 +274,21 @@ async def _ensure_thread(conn: AsyncConnection, site_id: str, thread: _Thread) -
             ["site_id", "uri"],
         )  # fmt: skip
     row = (
-        await conn.execute(select(threads.c.id, threads.c.title).where(key).with_for_update())
+        await conn.execute(
+            select(threads.c.id, threads.c.title, threads.c.close_override)
+            .where(key)
+            .with_for_update()
+        )
     ).one()
     if title and not row.title:
         await conn.execute(update(threads).where(threads.c.id == row.id).values(title=title))
+    if group.close_override is not None and row.close_override is None:
+        # A moderator's closing comes along, unless this thread has a word of its own.
+        closing = {
+            "close_override": group.close_override, "close_message": group.close_message,
+            "closed_at": group.closed_at,
+        }  # fmt: skip
+        await conn.execute(update(threads).where(threads.c.id == row.id).values(closing))
     return int(row.id), not existed
 
 

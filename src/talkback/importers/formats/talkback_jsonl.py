@@ -24,10 +24,12 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import clock
+from talkback.comments.badges import BADGES
 from talkback.comments.schemas import Anchor
 from talkback.comments.views import PassageAnchor
 from talkback.context import Context
 from talkback.core import drafts, funding_rules, money
+from talkback.core.closing import CLOSE_OVERRIDES, MAX_AUTO_CLOSE_DAYS, MAX_CLOSE_MESSAGE
 from talkback.core.statuses import CAMPAIGN_STATUSES, COMMENT_STATUSES, MESSAGE_STATUSES
 from talkback.errors import Invalid, NotFound
 from talkback.export.site import FORMAT, VERSION
@@ -125,12 +127,18 @@ def _required_time(value: Any) -> Any:
 
 def _thread(record: dict[str, Any], options: ImportOptions) -> ThreadRecord:
     uri = str(record["uri"])
+    override = record.get("close_override")
+    if override is not None:
+        override = _one_of(override, CLOSE_OVERRIDES)
     return ThreadRecord(
         key=uri,
         uri=options.thread_uri(uri),
         title=record.get("title"),
         created_at=parse_iso(record.get("created_at")),
         keep_empty=True,
+        close_override=override,
+        close_message=_text(record.get("close_message"), MAX_CLOSE_MESSAGE) if override else None,
+        closed_at=parse_iso(record.get("closed_at")) if override == "closed" else None,
     )
 
 
@@ -164,12 +172,20 @@ def _comment(record: dict[str, Any]) -> CommentRecord:
         upvotes=int(counts.get("up") or 0),
         downvotes=int(counts.get("down") or 0),
         score=int(counts["score"]) if counts.get("score") is not None else None,
+        pinned_at=parse_iso(record.get("pinned_at")),
+        featured_at=parse_iso(record.get("featured_at")),
+        author_badge=_badge(author.get("badge")),
         extra={
             "moderation": moderation.get("verdict"),
             "toxicity": moderation.get("toxicity"),
             "report_count": int(moderation.get("report_count") or 0),
         },
     )
+
+
+def _badge(badge: Any) -> str | None:
+    """The badge as written when the comment was posted: one of ours, or none."""
+    return None if badge is None else _one_of(badge, tuple(BADGES.values()))
 
 
 def _anchor(anchor: Any) -> PassageAnchor | None:
@@ -318,6 +334,7 @@ async def prepare_site(
 
 def _site_values(site_id: str, settings: dict[str, Any]) -> dict[str, Any]:
     window = settings.get("edit_window_seconds")
+    days = settings.get("auto_close_days")
     return {
         "id": site_id,
         "name": str(settings.get("name") or site_id),
@@ -326,8 +343,17 @@ def _site_values(site_id: str, settings: dict[str, Any]) -> dict[str, Any]:
         "edit_window_seconds": 900 if window is None else int(window),
         "moderation": _moderation(settings.get("moderation") or {"mode": "post"}),
         "guest_identity": str(settings.get("guest_identity") or "optional"),
+        "auto_close_days": _auto_close_days(days),
         "created_at": parse_iso(settings.get("created_at")) or clock.now(),
     }
+
+
+def _auto_close_days(days: Any) -> int | None:
+    if days is None or days == 0:
+        return None
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= MAX_AUTO_CLOSE_DAYS:
+        raise Invalid(f"the site's auto_close_days is not a number of days: {days!r}")
+    return days
 
 
 TALKBACK = Source(SOURCE, read_talkback, prepare_site)
