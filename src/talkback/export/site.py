@@ -160,6 +160,7 @@ def _site_record(row: Any) -> SiteLine:
         "moderation": dict(row.moderation),
         "guest_identity": row.guest_identity,
         "created_at": timestamp(row.created_at),
+        "auto_close_days": row.auto_close_days,
     }
 
 
@@ -170,9 +171,11 @@ def _thread_record(row: Any) -> ThreadLine:
         "title": row.title,
         "created_at": timestamp(row.created_at),
         "comment_count": row.comment_count,
+        "close_override": row.close_override,
+        "close_message": row.close_message,
+        "closed_at": timestamp(row.closed_at),
     }
 
-        "auto_close_days": row.auto_close_days,
 
 def _comment_record(site_id: str, uri: str, row: Any) -> CommentLine:
     origin: Origin
@@ -183,9 +186,6 @@ def _comment_record(site_id: str, uri: str, row: Any) -> CommentLine:
     return {
         "type": "comment",
         "id": row.id,
-        "close_override": row.close_override,
-        "close_message": row.close_message,
-        "closed_at": timestamp(row.closed_at),
         "thread": uri,
         "parent": row.parent_id,
         "status": row.status,
@@ -196,6 +196,7 @@ def _comment_record(site_id: str, uri: str, row: Any) -> CommentLine:
             "reader_id": row.reader_id,
             "ip_hash": row.ip_hash,
             "avatar": row.avatar,
+            "badge": row.author_badge,
         },
         "text": row.text,
         "html": row.html,
@@ -208,9 +209,10 @@ def _comment_record(site_id: str, uri: str, row: Any) -> CommentLine:
             "verdict": row.moderation,
             "toxicity": row.toxicity,
             "report_count": row.report_count,
-            "badge": row.author_badge,
         },
         "origin": origin,
+        "pinned_at": timestamp(row.pinned_at),
+        "featured_at": timestamp(row.featured_at),
     }
 
 
@@ -223,8 +225,6 @@ def _vote_record(row: Any) -> VoteLine:
         "created_at": timestamp(row.created_at),
     }
 
-        "pinned_at": timestamp(row.pinned_at),
-        "featured_at": timestamp(row.featured_at),
 
 def _campaign_record(row: Any) -> CampaignLine:
     return {
