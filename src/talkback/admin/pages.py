@@ -135,8 +135,8 @@ async def save_settings(
     report_threshold: Text = "",
     min_form_seconds: Text = "",
     digest_window_seconds: Text = "",
-    auto_close_days: Annotated[str | None, Form(max_length=20)] = None,
     moderator_alert_minutes: Text = "",
+    auto_close_days: Annotated[str | None, Form(max_length=20)] = None,
 ) -> Response:
     typed: dict[str, Any] = {
         "name": name.strip(), "origins": _lines(origins), "locale": locale.strip(),
@@ -154,17 +154,17 @@ async def save_settings(
                                     ("moderator_alert_minutes", moderator_alert_minutes))
         if text.strip()
     }  # fmt: skip
+    typed.update(notifications)
     if auto_close_days is not None:  # a form without the field leaves the setting alone
         typed["auto_close_days"] = auto_close_days
-    typed.update(notifications)
+    try:
         closing: dict[str, int | float] = {}
         if auto_close_days is not None:
             days = auto_close_days.strip()
             closing = {"auto_close_days": _number("auto_close_days", days, int) if days else 0}
-    try:
         changes = {
-            **closing,
             **typed,
+            **closing,
             "edit_window_seconds": _number("edit_window_seconds", edit_window_seconds, int),
             **{key: _number(key, text, int) for key, text in notifications.items()},
             "moderation": {
