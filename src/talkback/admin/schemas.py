@@ -154,10 +154,6 @@ class SettingsOut(TypedDict):
     settings: SiteSettings
 
 
-class AuditOut(TypedDict):
-    """Newest first."""
-
-    entries: list[AuditEntry]
 class ThreadClosingIn(Strict):
     """`override`: "closed" (with an optional message readers see in place of the form),
     "open" (reopened, whatever the site's clock says), or null (the site's clock decides)."""
@@ -170,3 +166,7 @@ class ThreadClosingOut(TypedDict):
     thread: ThreadClosingView
 
 
+class AuditOut(TypedDict):
+    """Newest first."""
+
+    entries: list[AuditEntry]
