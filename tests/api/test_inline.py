@@ -155,7 +155,7 @@ async def test_the_cached_inline_filter_is_the_routes_answer(api: Api, origin: s
 
 
 async def test_an_unknown_filter_is_refused(api: Api) -> None:
-    response = await api.client.get(PAGE, params={"uri": ARTICLE, "filter": "featured"})
+    response = await api.client.get(PAGE, params={"uri": ARTICLE, "filter": "best"})
     assert response.status_code == 422
 
 

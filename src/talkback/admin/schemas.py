@@ -97,11 +97,27 @@ class NewStaff(Strict):
     name: Annotated[str | None, Field(max_length=drafts.MAX_NAME_LENGTH)] = None
 
 
+class RoleIn(Strict):
+    role: Role
+
+
+class PasswordIn(Strict):
+    """A password an admin sets for someone else (they must change it at next sign-in)."""
+
+    password: Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
+
+
+class OwnPasswordIn(Strict):
+    current_password: Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
+    new_password: Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
+
+
 class StaffAccount(TypedDict):
     id: int
     email: str
     name: str | None
     role: str
+    must_change_password: bool
 
 
 class SessionOut(TypedDict):
