@@ -42,6 +42,11 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
 
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+NEWS_SITE = insert(sites).values(
+    id="news", name="News", origins=[], locale="en_US", edit_window_seconds=900,
+    moderation={}, created_at=NOW,
+)  # fmt: skip
+"""The site `news` in the columns every revision since 0001 has."""
 
 
 @pytest.fixture
@@ -51,10 +56,7 @@ async def database_at_0005(empty_database_url: str) -> AsyncIterator[Database]:
     try:
         await migrate(database, "0005")
         async with database.engine.begin() as conn:
-            await conn.execute(
-                insert(sites).values(id="news", name="News", origins=[], locale="en_US",
-                                     edit_window_seconds=900, moderation={}, created_at=NOW)
-            )  # fmt: skip
+            await conn.execute(NEWS_SITE)
         yield database
     finally:
         await database.close()
@@ -129,10 +131,7 @@ async def test_0008_stores_no_passage_as_sql_null(empty_database_url: str) -> No
     try:
         await migrate(database, "0007")
         async with database.engine.begin() as conn:
-            await conn.execute(
-                insert(sites).values(id="news", name="News", origins=[], locale="en_US",
-                                     edit_window_seconds=900, moderation={}, created_at=NOW)
-            )  # fmt: skip
+            await conn.execute(NEWS_SITE)
             await conn.execute(
                 insert(threads).values(id=1, site_id="news", uri="/a", comment_count=2,
                                        version=1, created_at=NOW)
