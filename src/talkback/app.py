@@ -22,6 +22,7 @@ from talkback.admin import password_page as admin_password_page
 from talkback.admin import readers as admin_readers
 from talkback.admin import staff_api as admin_staff_api
 from talkback.admin import staff_pages as admin_staff_pages
+from talkback.admin import threads as admin_threads
 from talkback.admin import ui as admin_ui
 from talkback.admin import webhooks as admin_webhooks
 from talkback.admin import webhooks_api as admin_webhooks_api
@@ -115,7 +116,7 @@ def create_app(settings: Settings | None = None, *, demo: bool = False) -> FastA
         funding_routes, webhook_route,
         admin_api, admin_ui, admin_pages, admin_readers, admin_campaigns, admin_donations,
         admin_funding_api, outbox_api, outbox_pages, reset_pages, admin_webhooks_api,
-        admin_webhooks, admin_staff_api, admin_staff_pages, admin_password_page,
+        admin_webhooks, admin_staff_api, admin_staff_pages, admin_password_page, admin_threads,
     ):  # fmt: skip
         app.include_router(module.router)
     if context.settings.demo_payments and context.settings.stripe_secret_key is None:

@@ -136,7 +136,7 @@ async def save_settings(
     min_form_seconds: Text = "",
     digest_window_seconds: Text = "",
     moderator_alert_minutes: Text = "",
-    auto_close_days: Annotated[str | None, Form(max_length=20)] = None,
+    auto_close_days: Text = "",
 ) -> Response:
     typed: dict[str, Any] = {
         "name": name.strip(), "origins": _lines(origins), "locale": locale.strip(),
@@ -155,16 +155,13 @@ async def save_settings(
         if text.strip()
     }  # fmt: skip
     typed.update(notifications)
-    if auto_close_days is not None:  # a form without the field leaves the setting alone
-        typed["auto_close_days"] = auto_close_days
+    # Empty means never (FastAPI cannot tell an empty field from a missing one).
+    typed["auto_close_days"] = auto_close_days
+    days = auto_close_days.strip()
     try:
-        closing: dict[str, int | float] = {}
-        if auto_close_days is not None:
-            days = auto_close_days.strip()
-            closing = {"auto_close_days": _number("auto_close_days", days, int) if days else 0}
         changes = {
             **typed,
-            **closing,
+            "auto_close_days": _number("auto_close_days", days, int) if days else 0,
             "edit_window_seconds": _number("edit_window_seconds", edit_window_seconds, int),
             **{key: _number(key, text, int) for key, text in notifications.items()},
             "moderation": {
