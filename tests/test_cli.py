@@ -87,3 +87,54 @@ def test_help_shows_flags_without_a_value() -> None:
         )
         assert "--help" in result.stdout
         assert "<bool>" not in result.stdout, result.stdout
+
+
+def talkback(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """`talkback …` as a separate process, on a SQLite database in `data_dir`."""
+    env = {k: v for k, v in os.environ.items() if k != "TALKBACK_DATABASE_URL"}
+    return subprocess.run(
+        [sys.executable, "-m", "talkback", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**env, "TALKBACK_DATA_DIR": str(data_dir), "COLUMNS": "200"},
+        check=False,
+    )
+
+
+def test_user_commands_remove_change_roles_and_set_passwords(tmp_path: Path) -> None:
+    password = "a long enough password\n"
+    assert talkback(tmp_path, "migrate").returncode == 0
+    for email, role in (("chief@news.example", "admin"), ("night@news.example", "moderator")):
+        added = talkback(tmp_path, "user", "add", email, "--role", role, "--password-stdin",
+                         stdin=password)  # fmt: skip
+        assert added.returncode == 0, added.stderr
+
+    last_admin = (("remove", "chief@news.example"), ("role", "chief@news.example", "moderator"))
+    for command in last_admin:
+        refused = talkback(tmp_path, "user", *command)
+        assert refused.returncode == 2
+        assert "at least one admin" in refused.stderr
+
+    promoted = talkback(tmp_path, "user", "role", "Night@News.example", "admin")
+    assert promoted.returncode == 0, promoted.stderr
+    assert "night@news.example is now admin" in promoted.stdout
+    reset = talkback(tmp_path, "user", "password", "night@news.example", "--password-stdin",
+                     stdin="chosen by the desk chief\n")  # fmt: skip
+    assert reset.returncode == 0, reset.stderr
+    assert "they choose a new one at their next sign-in" in reset.stdout
+    assert "chosen by the desk chief" not in reset.stdout + reset.stderr
+    removed = talkback(tmp_path, "user", "remove", "chief@news.example")
+    assert removed.returncode == 0, removed.stderr
+
+    listing = talkback(tmp_path, "user", "list").stdout
+    assert "chief@news.example" not in listing
+    [night] = [line for line in listing.splitlines() if "night@news.example" in line]
+    assert "admin" in night
+    assert "must change" in night
+    ghost = talkback(tmp_path, "user", "remove", "ghost@news.example")
+    assert ghost.returncode == 2
+    assert ghost.stderr.strip() == "error: no staff account for ghost@news.example"
+    bad_role = talkback(tmp_path, "user", "role", "night@news.example", "owner")
+    assert bad_role.returncode == 2
+    assert "role is one of admin, moderator" in bad_role.stderr

@@ -4,7 +4,7 @@ Everything but login needs a staff session; every write also needs the CSRF toke
 login answer and `GET /session` hand it out) and must come from the Talkback host
 (`admin/auth.py`). Site settings and staff accounts are for admins only; moderators
 may do everything else, bans and lifting them included, and the audit log keeps who did
-what.
+what. The staff accounts' routes are in `staff_api.py`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from talkback.admin.schemas import (
     CommentAction,
     CommentOut,
     LoginIn,
-    NewStaff,
     QueueKind,
     QueueOrder,
     ReviewOut,
@@ -35,8 +34,6 @@ from talkback.admin.schemas import (
     SitesOut,
     StaffAccount,
     StaffEdit,
-    StaffListOut,
-    StaffOut,
 )
 from talkback.moderation.actions import edit_comment_as_staff
 from talkback.moderation.bans import add_ban, lift_ban, list_bans
@@ -45,7 +42,6 @@ from talkback.moderation.queue import moderation_queue, search_comments
 from talkback.moderation.stats import SiteStats, site_stats
 from talkback.sites.settings import settings_view, update_site_settings
 from talkback.sites.sites import list_sites
-from talkback.staff import accounts as staff_service
 from talkback.staff.accounts import StaffMember
 from talkback.staff.audit import audit_entries
 from talkback.web.deps import MAX_ID, CommentId, Ctx, SiteDep
@@ -87,7 +83,10 @@ guarded = guarded_api_router()
 
 
 def staff_json(staff: StaffMember) -> StaffAccount:
-    return {"id": staff.id, "email": staff.email, "name": staff.name, "role": staff.role}
+    return {
+        "id": staff.id, "email": staff.email, "name": staff.name, "role": staff.role,
+        "must_change_password": staff.must_change_password,
+    }  # fmt: skip
 
 
 @public.post("/login")
@@ -112,19 +111,6 @@ async def logout(request: Request, staff: StaffDep) -> Response:
 @guarded.get("/sites")
 async def sites(ctx: Ctx, _staff: StaffDep) -> SitesOut:
     return {"sites": [{"id": s.id, "name": s.name} for s in await list_sites(ctx.database)]}
-
-
-@guarded.get("/staff")
-async def staff_list(ctx: Ctx, _admin: AdminDep) -> StaffListOut:
-    return {"staff": [staff_json(s) for s in await staff_service.list_staff(ctx.database)]}
-
-
-@guarded.post("/staff", status_code=201)
-async def staff_add(ctx: Ctx, admin: AdminDep, body: NewStaff) -> StaffOut:
-    member = await staff_service.create_staff(
-        ctx.database, body.email, body.password, body.role, body.name, created_by=admin
-    )
-    return {"staff": staff_json(member)}
 
 
 @guarded.get("/{site}/queue")

@@ -11,6 +11,10 @@ Every state-changing admin request must (1) come from the Talkback host itself, 
 by `Origin`, else `Referer`, against `Host` (so a reverse proxy must pass `Host` through),
 and (2) carry the CSRF token as the `X-CSRF-Token` header or the `csrf_token` form field.
 SameSite=Lax keeps the cookie off cross-site subrequests as a third line of defence.
+
+An account whose password an admin set (`must_change_password`) may only sign out, ask
+who it is, and change its password until it has chosen one of its own: every other
+admin page sends it to the password page, every other API call answers 403.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -29,6 +33,7 @@ from talkback.context import Context
 from talkback.core.identity import hash_ip
 from talkback.errors import Forbidden, Unauthorized
 from talkback.staff.accounts import StaffMember, authenticate, load_session, rotate_nonce
+from talkback.staff.management import change_own_password
 
 SESSION_COOKIE = "talkback_staff"
 SESSION_SALT = "talkback.staff-session"
@@ -39,6 +44,12 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOGIN_LIMIT_PER_EMAIL = "5/minute"
 LOGIN_LIMIT_PER_IP = "20/minute"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+PASSWORD_PAGE = "/admin/password"
+# What an account that must change its password may still reach.
+OPEN_BEFORE_PASSWORD_CHANGE = frozenset(
+    {PASSWORD_PAGE, "/admin/logout", "/api/v1/admin/password", "/api/v1/admin/logout",
+     "/api/v1/admin/session"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +64,12 @@ class SignInRequired(Unauthorized):
     """No valid session; the admin UI answers this with a redirect to its login page."""
 
     code = "not_signed_in"
+
+
+class PasswordChangeRequired(Forbidden):
+    """An admin set this account's password; the admin UI answers with the password page."""
+
+    code = "password_change_required"
 
 
 def _context(request: Request) -> Context:
@@ -127,6 +144,8 @@ async def _guard(request: Request, missing_session: type[Unauthorized]) -> Admin
         raise missing_session("sign in first", code="not_signed_in")
     if unsafe and not hmac.compare_digest(await _sent_csrf_token(request), session.csrf_token):
         raise Forbidden("the CSRF token is missing or wrong; reload the page", code="bad_csrf")
+    if session.staff.must_change_password and request.url.path not in OPEN_BEFORE_PASSWORD_CHANGE:
+        raise PasswordChangeRequired("choose a new password first (an admin set this one)")
     return session
 
 
@@ -172,10 +191,26 @@ async def sign_in(request: Request, response: Response, email: str, password: st
     await limits.check(LOGIN_LIMIT_PER_IP, "login-ip", ip_key, what="sign-in attempts")
     await limits.check(LOGIN_LIMIT_PER_EMAIL, "login-email", email_key, what="sign-in attempts")
     signed_in = await authenticate(ctx.database, email, password)
+    return _start_session(request, response, signed_in.member, signed_in.nonce)
+
+
+async def change_password(
+    request: Request, response: Response, staff: StaffMember, current: str, new: str
+) -> AdminSession:
+    """Change the signed-in member's own password. Their other browsers are signed out
+    (the nonce changes); this one gets a fresh cookie, and with it a new CSRF token."""
+    ctx = _context(request)
+    nonce = await change_own_password(ctx.database, staff, current, new)
+    member = replace(staff, must_change_password=False)
+    return _start_session(request, response, member, nonce)
+
+
+def _start_session(
+    request: Request, response: Response, member: StaffMember, nonce: str
+) -> AdminSession:
+    ctx = _context(request)
     session_id = secrets.token_urlsafe(18)
-    cookie = _serializer(ctx.secret_key).dumps(
-        {"id": signed_in.member.id, "nonce": signed_in.nonce, "sid": session_id}
-    )
+    cookie = _serializer(ctx.secret_key).dumps({"id": member.id, "nonce": nonce, "sid": session_id})
     response.set_cookie(
         SESSION_COOKIE,
         cookie,
@@ -185,7 +220,7 @@ async def sign_in(request: Request, response: Response, email: str, password: st
         samesite="lax",
         secure=request.url.scheme == "https",
     )
-    session = AdminSession(signed_in.member, _csrf_token(ctx.secret_key, session_id))
+    session = AdminSession(member, _csrf_token(ctx.secret_key, session_id))
     request.state.admin_session = session
     return session
 

@@ -1,6 +1,6 @@
-"""The admin pages around the queue: bans, site settings, audit log, stats, staff.
+"""The admin pages around the queue: bans, site settings, audit log, stats.
 
-Settings and staff accounts change only for admins (moderators see the settings
+Settings change only for admins (moderators see the settings
 read-only); everything else is open to every staff member and audited by the services.
 A refused form value re-renders the form with the message and what was typed.
 """
@@ -18,11 +18,10 @@ from talkback.admin.auth import AdminDep, StaffDep
 from talkback.admin.charts import day_chart, thread_bars
 from talkback.admin.render import guarded_router, redirect, render
 from talkback.admin.schemas import BanKind
-from talkback.errors import Conflict, Invalid
+from talkback.errors import Invalid
 from talkback.moderation import bans as ban_service
 from talkback.moderation.stats import site_stats
 from talkback.sites.settings import settings_view, update_site_settings
-from talkback.staff import accounts as staff_service
 from talkback.staff.audit import audit_entries
 from talkback.web.deps import MAX_ID, Ctx, SiteDep
 
@@ -202,38 +201,3 @@ async def stats_page(request: Request, ctx: Ctx, site: SiteDep) -> Response:
         posted=sum(d.posted for d in stats.days), held=sum(d.held for d in stats.days),
         rejected=sum(d.rejected for d in stats.days),
     )  # fmt: skip
-
-
-@router.get("/staff")
-async def staff_page(request: Request, ctx: Ctx, _admin: AdminDep) -> Response:
-    return await _staff(request, ctx, form={})
-
-
-async def _staff(
-    request: Request, ctx: Ctx, *, form: dict[str, Any], error: str | None = None
-) -> Response:
-    return await render(
-        request, "staff.html", status=422 if error else 200,
-        members=await staff_service.list_staff(ctx.database), form=form, error=error,
-        title="Staff", section="staff",
-    )  # fmt: skip
-
-
-@router.post("/staff")
-async def add_staff(
-    request: Request,
-    ctx: Ctx,
-    admin: AdminDep,
-    email: Annotated[str, Form(max_length=254)],
-    password: Annotated[str, Form(max_length=1024)],
-    role: Annotated[str, Form(max_length=16)],
-    name: Annotated[str, Form(max_length=80)] = "",
-) -> Response:
-    try:
-        await staff_service.create_staff(
-            ctx.database, email, password, role, name or None, created_by=admin
-        )
-    except (Invalid, Conflict) as exc:
-        form = {"email": email, "role": role, "name": name}
-        return await _staff(request, ctx, form=form, error=exc.message)
-    return redirect("/admin/staff", notice="staff_added")

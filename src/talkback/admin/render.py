@@ -21,7 +21,14 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader
 
 from talkback import __version__
-from talkback.admin.auth import CSRF_FIELD, SignInRequired, current_session, guard_ui
+from talkback.admin.auth import (
+    CSRF_FIELD,
+    PASSWORD_PAGE,
+    PasswordChangeRequired,
+    SignInRequired,
+    current_session,
+    guard_ui,
+)
 from talkback.context import Context
 from talkback.errors import TalkbackError
 from talkback.sites.sites import Site, list_sites
@@ -56,6 +63,11 @@ NOTICES = {
     "unpin": "Unpinned.",
     "feature": "Featured.",
     "unfeature": "No longer featured.",
+    "staff_removed": "Staff account removed; its sessions have ended.",
+    "confirm_removal": "Tick the confirmation to remove a staff account.",
+    "role_changed": "Role changed; it applies from the account's next click.",
+    "password_set": "Password set; the account must choose a new one at its next sign-in.",
+    "own_password_changed": "Your password is changed; your other browsers are signed out.",
     "thread_saved": "Thread saved.",
     "password_changed": "Your password is changed; sign in with the new one.",
     "message_retried": "The message is queued again.",
@@ -168,6 +180,8 @@ class AdminRoute(APIRoute):
                     target += f"?{request.url.query}"
                 next_path = target if request.method == "GET" else "/admin/"
                 response = redirect(LOGIN_PATH, next=next_path)
+            except PasswordChangeRequired:
+                response = redirect(PASSWORD_PAGE)
             except TalkbackError as exc:
                 response = await render(
                     request, "error.html", status=exc.status, error=exc, title="Not possible"

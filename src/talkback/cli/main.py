@@ -1,11 +1,10 @@
-"""The `talkback` command: run the server or the demo, migrate, and manage sites."""
+"""The `talkback` command: run the server or the demo, migrate, and manage sites (staff
+accounts in `users.py`, data in and out in `data.py`)."""
 
 from __future__ import annotations
 
 import logging
-import sys
-from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 import uvicorn
@@ -13,14 +12,13 @@ from rich.table import Table
 
 from talkback import __version__
 from talkback.cli.data import export_command, import_app, reader_app
-from talkback.cli.support import console, fail, run_reporting_errors
-from talkback.config import MissingSecretKey, Settings, get_settings
+from talkback.cli.support import console, fail, run_reporting_errors, with_database
+from talkback.cli.users import user_app
+from talkback.config import MissingSecretKey, get_settings
 from talkback.live.brokers import BrokerUnavailable, is_shared
 from talkback.sites import sites as site_service
 from talkback.store.database import Database
 from talkback.store.migrate import migrate as migrate_database
-
-T = TypeVar("T")
 
 app = typer.Typer(
     help="Talkback: comments and reader funding for news sites.", no_args_is_help=True
@@ -32,6 +30,7 @@ app.add_typer(site_app, name="site")
 app.add_typer(import_app, name="import")
 app.command("export")(export_command)
 app.add_typer(reader_app, name="reader")
+app.add_typer(user_app, name="user")
 
 Host = Annotated[str, typer.Option(help="Interface to listen on.")]
 Port = Annotated[int, typer.Option(help="TCP port to listen on.")]
@@ -52,23 +51,10 @@ def main(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
 
-def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
-    """Run one piece of async work against the configured database, reporting our errors."""
-
-    async def run() -> T:
-        database = Database(settings.resolved_database_url)
-        try:
-            return await work(database)
-        finally:
-            await database.close()
-
-    return run_reporting_errors(run)
-
-
 @app.command()
 def migrate() -> None:
     """Apply database migrations (safe to run on every deploy)."""
-    _with_database(get_settings(), migrate_database)
+    with_database(get_settings(), migrate_database)
     console.print("database is up to date")
 
 
@@ -165,7 +151,7 @@ def mail_check(
     settings = get_settings()
     if not settings.smtp_url:
         raise fail("TALKBACK_SMTP_URL is not set: this server sends no mail")
-    _with_database(
+    with_database(
         settings,
         lambda db: db.write(
             lambda conn: queue_check_mail(conn, address, requested_by="talkback mail check")
@@ -181,7 +167,7 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     from talkback.demo.content import demo_origins, demo_settings, seed_demo
 
     settings = demo_settings(get_settings(), public_url=f"http://{host}:{port}")
-    _with_database(settings, migrate_database)
+    with_database(settings, migrate_database)
     admin = run_reporting_errors(lambda: seed_demo(settings, demo_origins(host, port)))
     console.print(f"Talkback demo: open http://{host}:{port}/", soft_wrap=True)
     password = (
@@ -209,7 +195,7 @@ def site_add(
     locale: Annotated[str, typer.Option(help="Locale for dates and money.")] = "en_US",
 ) -> None:
     """Add a site."""
-    site = _with_database(
+    site = with_database(
         get_settings(),
         lambda db: site_service.create_site(db, site_id, name=name, origins=origin, locale=locale),
     )
@@ -219,7 +205,7 @@ def site_add(
 @site_app.command("list")
 def site_list() -> None:
     """List sites with their settings."""
-    sites = _with_database(get_settings(), site_service.list_sites)
+    sites = with_database(get_settings(), site_service.list_sites)
     table = Table("id", "name")
     table.add_column("origins", no_wrap=True)
     for heading in ("locale", "edit window", "moderation"):
@@ -248,7 +234,7 @@ def site_set(
         await site_service.set_site_option(database, site_id, key, value)
         return await announce_once(settings.broker_url, Notice("site", site_id))
 
-    if _with_database(settings, change):
+    if with_database(settings, change):
         console.print(f"site {site_id}: {key} set; running servers told", soft_wrap=True)
     else:
         console.print(
@@ -256,46 +242,3 @@ def site_set(
             f"{site_service.CACHE_SECONDS:.0f} s (no broker told them)",
             soft_wrap=True,
         )
-
-
-user_app = typer.Typer(help="Manage staff accounts (moderators and admins).", no_args_is_help=True)
-app.add_typer(user_app, name="user")
-
-
-def _read_password(from_stdin: bool) -> str:
-    """The new password: one line of standard input, or typed twice at a hidden prompt."""
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    return password
-
-
-@user_app.command("add")
-def user_add(
-    email: Annotated[str, typer.Argument(help="The staff member's email; they sign in with it.")],
-    role: Annotated[str, typer.Option(help="admin or moderator.")],
-    name: Annotated[str | None, typer.Option(help="Name shown in the admin pages.")] = None,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
-    ] = False,
-) -> None:
-    """Add a staff account; prompts for the password twice unless --password-stdin."""
-    from talkback.staff.accounts import create_staff
-
-    password = _read_password(password_stdin)
-    member = _with_database(
-        get_settings(), lambda db: create_staff(db, email, password, role, name)
-    )
-    console.print(f"{member.role} {member.email} added; sign in at /admin/")
-
-
-@user_app.command("list")
-def user_list() -> None:
-    """List staff accounts."""
-    from talkback.staff.accounts import list_staff
-
-    members = _with_database(get_settings(), list_staff)
-    table = Table("email", "name", "role")
-    for member in members:
-        table.add_row(member.email, member.name or "", member.role)
-    console.print(table)

@@ -26,11 +26,12 @@ from talkback.context import Context
 from talkback.core.anchoring import text_hash, utf16_length
 from talkback.core.identity import hash_ip
 from talkback.demo.article import ARTICLE, demo_article_text
-from talkback.demo.funding import prepare_demo_campaign
+from talkback.demo.funding import DEMO_ACTOR, prepare_demo_campaign
 from talkback.errors import Conflict, NotFound
 from talkback.readers.tokens import Reader
 from talkback.sites.sites import Site, create_site, load_site, set_site_option
 from talkback.staff.accounts import create_staff, list_staff
+from talkback.staff.management import set_password
 from talkback.store.database import Database
 from talkback.store.tables import comments, subscriptions
 
@@ -39,6 +40,9 @@ DEMO_URI = "/"
 DEMO_SITE_NAME = "The Wendmouth Courier"
 DEMO_LOCALE = "en_GB"
 DEMO_ADMIN_EMAIL = "editor@wendmouth-courier.example"
+# A moderator whose password the editor "set" and who has not signed in since: the staff
+# page shows the pending change, and the role, password and remove actions to try.
+DEMO_MODERATOR_EMAIL = "night-desk@wendmouth-courier.example"
 DEMO_ADMIN_PASSWORD_FILE = "demo-admin-password"
 DEMO_DIGEST_SECONDS = "10"
 """The demo site's digest window: follow-ups within ten seconds share one mail."""
@@ -289,6 +293,11 @@ async def prepare_demo_admin(database: Database, data_dir: Path) -> DemoAdmin:
         await create_staff(database, DEMO_ADMIN_EMAIL, generated, "admin", name="Demo editor")
         password_file.write_text(generated)
         password_file.chmod(0o600)
+    if DEMO_MODERATOR_EMAIL not in accounts:
+        unknown = secrets.token_urlsafe(12)
+        night = await create_staff(database, DEMO_MODERATOR_EMAIL, unknown, "moderator",
+                                   name="Night desk")  # fmt: skip
+        await set_password(database, night.id, unknown, by=None, actor=DEMO_ACTOR)
     kept = password_file.read_text().strip() if password_file.exists() else None
     return DemoAdmin(DEMO_ADMIN_EMAIL, kept)
 

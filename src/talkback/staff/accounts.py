@@ -44,6 +44,8 @@ class StaffMember:
     email: str
     name: str | None
     role: str  # "admin" | "moderator"
+    # An admin set the password: it must be changed before anything else works.
+    must_change_password: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -58,8 +60,13 @@ class StaffSession:
     nonce: str
 
 
-def _member(row: Any) -> StaffMember:
-    return StaffMember(id=row.id, email=row.email, name=row.name, role=row.role)
+def member_of(row: Any, **changed: Any) -> StaffMember:
+    """The account a `staff` row holds, with `changed` fields as a write just set them."""
+    values = {
+        "id": row.id, "email": row.email, "name": row.name, "role": row.role,
+        "must_change_password": bool(row.must_change_password),
+    }  # fmt: skip
+    return StaffMember(**{**values, **changed})
 
 
 def normalise_email(email: str) -> str:
@@ -87,14 +94,19 @@ async def hash_password(password: str) -> str:
     return await asyncio.to_thread(_hasher.hash, check_password(password))
 
 
-async def replace_password(conn: AsyncConnection, staff_id: int, password_hash: str) -> None:
-    """A new password and a new nonce, in the caller's transaction: every session signed
-    in before (with the old password, perhaps by whoever knew it) ends with it."""
+async def replace_password(
+    conn: AsyncConnection, staff_id: int, password_hash: str, *, must_change: bool = False
+) -> str:
+    """A new password and a new nonce (returned), in the caller's transaction: every
+    session signed in before (with the old password, perhaps by whoever knew it) ends with
+    it. `must_change` is for a password someone else chose; one the owner chose clears it."""
+    nonce = _new_nonce()
     await conn.execute(
         update(staff)
         .where(staff.c.id == staff_id)
-        .values(password_hash=password_hash, session_nonce=_new_nonce())
+        .values(password_hash=password_hash, session_nonce=nonce, must_change_password=must_change)
     )
+    return nonce
 
 
 async def create_staff(
@@ -151,10 +163,10 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
 
 
 def _verify_dummy(password: str) -> None:
-    _verify(_dummy_hash(_hasher), password)
+    verify_password(_dummy_hash(_hasher), password)
 
 
-def _verify(password_hash: str, password: str) -> bool:
+def verify_password(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -177,7 +189,7 @@ async def authenticate(database: Database, email: str, password: str) -> StaffSe
     if row is None or len(password) > MAX_PASSWORD_LENGTH:
         await asyncio.to_thread(_verify_dummy, password[:MAX_PASSWORD_LENGTH])
         raise Unauthorized(WRONG_LOGIN, code="invalid_login")
-    if not await asyncio.to_thread(_verify, row.password_hash, password):
+    if not await asyncio.to_thread(verify_password, row.password_hash, password):
         raise Unauthorized(WRONG_LOGIN, code="invalid_login")
     changes: dict[str, Any] = {"last_login_at": clock.now()}
     if _hasher.check_needs_rehash(row.password_hash):
@@ -187,7 +199,7 @@ async def authenticate(database: Database, email: str, password: str) -> StaffSe
         await conn.execute(update(staff).where(staff.c.id == row.id).values(**changes))
 
     await database.write(job)
-    return StaffSession(_member(row), row.session_nonce)
+    return StaffSession(member_of(row), row.session_nonce)
 
 
 async def load_session(database: Database, staff_id: int, nonce: str) -> StaffMember | None:
@@ -196,7 +208,7 @@ async def load_session(database: Database, staff_id: int, nonce: str) -> StaffMe
         row = (await conn.execute(select(staff).where(staff.c.id == staff_id))).first()
     if row is None or not hmac.compare_digest(row.session_nonce, nonce):
         return None
-    return _member(row)
+    return member_of(row)
 
 
 async def rotate_nonce(database: Database, staff_id: int) -> None:
@@ -213,4 +225,4 @@ async def rotate_nonce(database: Database, staff_id: int) -> None:
 async def list_staff(database: Database) -> list[StaffMember]:
     async with database.read() as conn:
         rows = (await conn.execute(select(staff).order_by(staff.c.email))).all()
-    return [_member(row) for row in rows]
+    return [member_of(row) for row in rows]

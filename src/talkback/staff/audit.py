@@ -62,10 +62,21 @@ async def record_audit(
 async def audit_entries(ctx: Context, site: Site, *, limit: int, offset: int) -> list[AuditEntry]:
     """Newest first. `actor` is who acted: the staff member's email, what acted without an
     account (`"system"`…), or None for an account removed since."""
+    return await _entries(ctx, audit_log.c.site_id == site.id, limit=limit, offset=offset)
+
+
+async def staff_audit_entries(ctx: Context, *, limit: int) -> list[AuditEntry]:
+    """Changes to staff accounts (added, removed, roles, passwords), newest first: they
+    belong to no site, so the staff page shows them rather than a site's log."""
+    condition = audit_log.c.site_id.is_(None) & audit_log.c.action.startswith("staff.")
+    return await _entries(ctx, condition, limit=limit, offset=0)
+
+
+async def _entries(ctx: Context, condition: Any, *, limit: int, offset: int) -> list[AuditEntry]:
     query = (
         select(audit_log, staff_accounts.c.email.label("staff_email"))
         .outerjoin(staff_accounts, staff_accounts.c.id == audit_log.c.staff_id)
-        .where(audit_log.c.site_id == site.id)
+        .where(condition)
         .order_by(audit_log.c.id.desc())
         .limit(limit)
         .offset(offset)
