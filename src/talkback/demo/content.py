@@ -26,6 +26,7 @@ from talkback.context import Context
 from talkback.core.anchoring import text_hash, utf16_length
 from talkback.core.identity import hash_ip
 from talkback.demo.article import ARTICLE, demo_article_text
+from talkback.demo.editorial import seed_editorial
 from talkback.demo.funding import DEMO_ACTOR, prepare_demo_campaign
 from talkback.errors import Conflict, NotFound
 from talkback.readers.tokens import Reader
@@ -274,7 +275,11 @@ async def seed_demo(settings: Settings, origins: list[str]) -> DemoAdmin:
     context = Context.from_settings(settings)
     try:
         await prepare_demo(context, origins)
-        return await prepare_demo_admin(context.database, settings.data_dir)
+        admin = await prepare_demo_admin(context.database, settings.data_dir)
+        # Once the staff exist: the editor's note carries the Staff badge of its address.
+        site = await context.sites.get(DEMO_SITE)
+        await seed_editorial(context, site, DEMO_ADMIN_EMAIL, DEMO_URI)
+        return admin
     finally:
         await context.close()
 
