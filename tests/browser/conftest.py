@@ -305,17 +305,20 @@ class ArticleSite:
     article of several paragraphs for inline feedback, one of ARTICLES' versions),
     `embed=off` (the same page without the snippet, to compare the widget's page with).
     `api_url` is set once the app's port is known (the app's sites need this site's origin
-    first).
+    first). `pages` holds whole pages a test writes itself, by path, served as they are.
     """
 
     def __init__(self) -> None:
         self.api_url = ""
+        self.pages: dict[str, str] = {}
         self.app = Starlette(routes=[Route("/{path:path}", self.article)])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.app(scope, receive, send)
 
     async def article(self, request: Request) -> HTMLResponse:
+        if request.url.path in self.pages:
+            return HTMLResponse(self.pages[request.url.path])
         query = request.query_params
         attributes = "".join(
             f' data-{name}="{html.escape(query[name])}"'

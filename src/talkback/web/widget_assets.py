@@ -1,4 +1,5 @@
-"""The widget's files: the `embed.js` loader publishers include, its stylesheet, and the
+"""The widget's files: the `embed.js` loader publishers include, its stylesheet, the
+`count.js` snippet for article lists, and the
 ES modules it imports from `/widget/<version>/`; and the server's icon at `/favicon.ico`.
 
 Modules live under a versioned path so they can be cached for a year and an upgrade is
@@ -76,6 +77,13 @@ def _serve(request: Request, asset: Asset, cache_control: str) -> Response:
 @router.get("/embed.js")
 async def embed_js(request: Request) -> Response:
     return _serve(request, _asset(STATIC / "embed.js"), LOADER_CACHE)
+
+
+@router.get("/count.js")
+async def count_js(request: Request) -> Response:
+    """Comment counts for article lists (`data-talkback-count`), apart from the widget:
+    a front page loads this alone."""
+    return _serve(request, _asset(STATIC / "count.js"), LOADER_CACHE)
 
 
 @router.get("/embed.css")
