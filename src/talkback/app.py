@@ -26,7 +26,7 @@ from talkback.admin import threads as admin_threads
 from talkback.admin import ui as admin_ui
 from talkback.admin import webhooks as admin_webhooks
 from talkback.admin import webhooks_api as admin_webhooks_api
-from talkback.comments import inline_routes, stream, vote_routes
+from talkback.comments import fragment_routes, inline_routes, stream, vote_routes
 from talkback.comments import routes as comment_routes
 from talkback.comments.cached_reads import CachedReads
 from talkback.config import Settings, get_settings
@@ -34,6 +34,7 @@ from talkback.context import Context
 from talkback.demo import checkout_page as demo_checkout
 from talkback.demo import mailbox as demo_mailbox
 from talkback.demo import page as demo_page
+from talkback.feeds import routes as feed_routes
 from talkback.funding import routes as funding_routes
 from talkback.funding import webhook_route
 from talkback.mail.transport import MailboxTransport
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None, *, demo: bool = False) -> FastA
     # request is served by the first route that matches it: the order is behaviour.
     for module in (
         comment_routes, vote_routes, inline_routes, reader_routes, account_routes, stream,
+        fragment_routes, feed_routes,
         health, metrics_routes,
         widget_assets, subscription_routes, subscription_pages,
         funding_routes, webhook_route,

@@ -35,7 +35,10 @@ from tests.api.conftest import reset
 
 DEMO_ORIGIN = "http://127.0.0.1:8000"
 MAX_SVG_BYTES = 15 * 1024
-EMBED = '<div id="talkback"></div><script src="/embed.js" data-site="demo" async></script>'
+EMBED = '<script src="/embed.js" data-site="demo" async></script>'
+CONTAINER = '<div id="talkback"><section class="talkback-thread" data-talkback-fragment'
+"""The comments container holds the thread's first page as HTML (thread.html) until the
+widget replaces it."""
 
 
 @dataclass
@@ -139,10 +142,10 @@ async def test_article_page_shows_the_story_and_the_map(seeded: Demo) -> None:
 
 async def test_article_page_embeds_the_comments_as_a_publisher_would(seeded: Demo) -> None:
     page = await seeded.article()
+    assert CONTAINER in page
     assert EMBED in page
-    assert page.count("<script") == 1
-    assert "Would love your thoughts" not in page, "the widget draws the thread, not the page"
-    assert "Priya Raman" not in page
+    assert page.count("<script") == 2, "the widget, and count.js for the other stories"
+    assert "Would love your thoughts" not in page, "the widget draws the form, not the page"
 
 
 async def test_seeded_thread_shows_off_nesting_and_markdown(seeded: Demo) -> None:
@@ -213,6 +216,7 @@ async def test_an_empty_demo_still_embeds_the_comment_section(empty_demo: Demo) 
         empty_demo.context.database, DEMO_SITE, name="The Wendmouth Courier", origins=[DEMO_ORIGIN]
     )
     page = await empty_demo.article()
+    assert CONTAINER in page
     assert EMBED in page
     assert (await empty_demo.thread())["thread"]["count"] == 0
 

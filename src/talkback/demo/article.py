@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from lxml import html as lxml_html
+from markupsafe import Markup
 
+from talkback.demo.stories import Story
 from talkback.demo.templates import templates
 
 SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "textarea"})
@@ -32,6 +34,14 @@ class PublisherQuestion:
         """The paragraph's text before and after the passage, if it holds it."""
         before, found, after = paragraph.partition(self.passage)
         return (before, after) if found else None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLink:
+    """A feed the page's head announces (`<link rel="alternate">`), as feed readers look."""
+
+    title: str
+    href: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +114,22 @@ ARTICLE = Article(
 )
 
 
-def render_article_page(paper: str, published: str, *, mailbox: bool) -> str:
-    """The article page as `/` serves it."""
+def render_article_page(
+    paper: str,
+    published: str,
+    *,
+    mailbox: bool,
+    comments: str = "",
+    feeds: tuple[FeedLink, ...] = (),
+    more_stories: tuple[Story, ...] = (),
+) -> str:
+    """The article page as `/` serves it. `comments`: the thread's first page as HTML
+    (`thread.html`, sanitised), put in the comments container for the widget to replace;
+    `feeds`: the Atom feeds the head links to; `more_stories`: the list with counts."""
     return templates.get_template("article.html").render(
-        paper=paper, article=ARTICLE, published=published, mailbox=mailbox
-    )
+        paper=paper, article=ARTICLE, published=published, mailbox=mailbox,
+        comments=Markup(comments), feeds=feeds, more_stories=more_stories,
+    )  # fmt: skip
 
 
 def article_text(page: str) -> str:

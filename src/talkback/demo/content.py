@@ -28,6 +28,7 @@ from talkback.core.identity import hash_ip
 from talkback.demo.article import ARTICLE, demo_article_text
 from talkback.demo.editorial import seed_editorial
 from talkback.demo.funding import DEMO_ACTOR, prepare_demo_campaign
+from talkback.demo.stories import seed_more_stories
 from talkback.errors import Conflict, NotFound
 from talkback.readers.tokens import Reader
 from talkback.sites.sites import Site, create_site, load_site, set_site_option
@@ -321,6 +322,7 @@ async def prepare_demo(ctx: Context, origins: list[str]) -> None:
     if counts[DEMO_URI] == 0:
         await _seed_thread(ctx, site)
     await prepare_demo_campaign(ctx, site)
+    await seed_more_stories(ctx, site)
 
 
 async def _demo_site(ctx: Context, origins: list[str]) -> Site:

@@ -13,6 +13,8 @@ import { attach } from './shadow.js';
 export async function mount({ base, site, container }) {
   if (container.shadowRoot) return; // mounted already (the snippet was included twice)
   const { shadow, styled } = attach(container, base);
+  // A server-rendered thread in the container (thread.html) stays in view until the live one replaces it.
+  if (container.firstElementChild) shadow.append(document.createElement('slot'));
   const api = new Api(base, site, pageUri(container));
   // Ask for the deeper modules now too, instead of the browser finding them level by level
   // (thread.js, then comment.js, then avatar.js); the imports below reuse these fetches.
@@ -65,6 +67,9 @@ export async function mount({ base, site, container }) {
   };
   const thread = new Thread(ctx);
   await styled;
+  await firstPage.catch(() => null); // swapped in one frame: no empty section in between
+  shadow.querySelector('slot')?.remove();
+  container.replaceChildren();
   shadow.append(thread.element);
   await thread.start(firstPage);
   // A shadow-banned reader's own comments are not on the shared page; /me lists them for
@@ -88,4 +93,3 @@ function findArticle(container) {
     return marked(); // not a valid selector
   }
 }
-
