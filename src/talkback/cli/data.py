@@ -7,7 +7,6 @@ registers these commands. Progress bars and errors go to standard error, so
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -30,7 +29,7 @@ from talkback.cli.support import console, errors, fail, run_reporting_errors
 from talkback.config import MissingSecretKey, get_settings
 from talkback.context import Context
 from talkback.errors import TalkbackError
-from talkback.export.site import export_site
+from talkback.export.site import ExportSummary, export_site
 from talkback.importers.formats.commento import COMMENTO
 from talkback.importers.formats.disqus import DISQUS
 from talkback.importers.formats.isso import ISSO
@@ -40,7 +39,7 @@ from talkback.importers.formats.wpdiscuz import read_forms_table
 from talkback.importers.options import ImportOptions, UrlMap, zone
 from talkback.importers.run import Source, run_import
 from talkback.importers.summary import ImportSummary
-from talkback.readers.data import delete_reader_data, export_reader_data
+from talkback.readers.data import delete_reader_data, write_reader_data
 from talkback.sites.sites import load_site
 
 T = TypeVar("T")
@@ -87,8 +86,8 @@ def _with_context(work: Callable[[Context], Awaitable[T]]) -> T:
 
 
 class _Bars:
-    """The importers' progress, as rich bars on standard error: bytes read, then
-    comments written."""
+    """Progress as rich bars on standard error: an import's bytes read, then comments
+    written; an export's records; a reader export's records, list by list."""
 
     def __init__(self, progress: Progress) -> None:
         self._progress = progress
@@ -97,7 +96,7 @@ class _Bars:
     def phase(self, name: str, total: int | None) -> None:
         if self._task is not None:
             self._progress.update(self._task, completed=self._progress.tasks[-1].total)
-        unit = {"reading": "bytes", "writing": "comments"}.get(name, "")
+        unit = {"reading": "bytes", "writing": "comments", "exporting": "records"}.get(name, "")
         self._task = self._progress.add_task(f"{name} ({unit})" if unit else name, total=total)
 
     def advance(self, amount: int) -> None:
@@ -105,8 +104,8 @@ class _Bars:
             self._progress.advance(self._task, amount)
 
 
-def _run_import(source: Source, file: Path, site: str, options: ImportOptions) -> None:
-    bars = Progress(
+def _progress_bars() -> Progress:
+    return Progress(
         TextColumn("{task.description:>18}"),
         BarColumn(),
         TaskProgressColumn(),
@@ -115,6 +114,10 @@ def _run_import(source: Source, file: Path, site: str, options: ImportOptions) -
         console=errors,
         transient=False,
     )
+
+
+def _run_import(source: Source, file: Path, site: str, options: ImportOptions) -> None:
+    bars = _progress_bars()
 
     async def work(context: Context) -> ImportSummary:
         with bars:
@@ -242,25 +245,45 @@ def import_talkback(
     _import(TALKBACK, file, site, _checked(lambda: _options(lenient=lenient, url_map=url_map)))
 
 
+def _write_out(output: Path | None, work: Callable[[Callable[[str], object]], T]) -> T:
+    """Run `work` with a function that writes to standard output or to `output`.
+
+    A file is written under a `.partial` name and renamed when complete, so a failed or
+    interrupted export never leaves a file that looks whole.
+    """
+    if output is None:
+        return work(sys.stdout.write)
+    partial = output.with_name(output.name + ".partial")
+    with partial.open("w", encoding="utf-8", newline="\n") as sink:
+        try:
+            result = work(sink.write)
+        except BaseException:
+            sink.close()
+            partial.unlink(missing_ok=True)
+            raise
+    os.replace(partial, output)
+    return result
+
+
+Output = Annotated[Path | None, typer.Option(help="Write here instead of standard output.")]
+
+
 def export_command(
     site: Annotated[str, typer.Option("--site", metavar="ID", help="The site to export.")],
-    output: Annotated[
-        Path | None, typer.Option(help="Write here instead of standard output.")
-    ] = None,
+    output: Output = None,
 ) -> None:
-    """Export a site as JSON Lines (docs/export-format.md)."""
-    if output is None:
-        summary = _with_context(lambda context: export_site(context, site, sys.stdout.write))
-    else:
-        partial = output.with_name(output.name + ".partial")
-        with partial.open("w", encoding="utf-8", newline="\n") as sink:
-            try:
-                summary = _with_context(lambda context: export_site(context, site, sink.write))
-            except typer.Exit:
-                sink.close()
-                partial.unlink(missing_ok=True)
-                raise
-        os.replace(partial, output)
+    """Export a site as JSON Lines (docs/export-format.md), streamed, with a progress bar
+    on standard error."""
+    bars = _progress_bars()
+
+    def export(write: Callable[[str], object]) -> ExportSummary:
+        async def work(context: Context) -> ExportSummary:
+            with bars:
+                return await export_site(context, site, write, _Bars(bars))
+
+        return _with_context(work)
+
+    summary = _write_out(output, export)
     errors.print(
         f"exported {summary.threads} threads, {summary.comments} comments, {summary.votes} votes, "
         f"{summary.campaigns} campaigns, {summary.donations} donations"
@@ -271,21 +294,21 @@ def export_command(
 def reader_export(
     email: Annotated[str, typer.Argument(help="The reader's email address.")],
     site: Annotated[str, typer.Option("--site", metavar="ID")],
-    output: Annotated[
-        Path | None, typer.Option(help="Write here instead of standard output.")
-    ] = None,
+    output: Output = None,
 ) -> None:
-    """Export all data held about the reader with this email, as JSON."""
+    """Export all data held about the reader with this email, as JSON, streamed, with a
+    progress bar on standard error."""
+    bars = _progress_bars()
 
-    async def work(context: Context) -> str:
-        data = await export_reader_data(context, await load_site(context.database, site), email)
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    def export(write: Callable[[str], object]) -> None:
+        async def work(context: Context) -> None:
+            site_row = await load_site(context.database, site)
+            with bars:
+                await write_reader_data(context, site_row, email, write, _Bars(bars))
 
-    document = _with_context(work)
-    if output is None:
-        sys.stdout.write(document)
-    else:
-        output.write_text(document, encoding="utf-8")
+        _with_context(work)
+
+    _write_out(output, export)
 
 
 @reader_app.command("delete")

@@ -4,19 +4,20 @@ Everything the database holds about a site today is written: its settings, threa
 comments (with status, counts, anchor and import origin), votes, and its reader funding:
 campaigns and their donations, amounts as integers of the currency's minor unit. The export reads in
 one transaction (REPEATABLE READ on PostgreSQL, a WAL snapshot on SQLite) so it is a
-consistent picture even while readers keep posting, and reads in keyset pages so memory
-stays bounded by a page, not the site.
+consistent picture even while readers keep posting, and reads in keyset pages
+(`store/keyset.py`) written out as they come, so memory stays bounded by a page, not the
+site. The records are counted first, in the same snapshot, so a progress bar knows its end.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, overload
 
-from sqlalchemy import Table, select, tuple_
+from sqlalchemy import Row, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import __version__, clock
@@ -32,7 +33,9 @@ from talkback.export.records import (
     VoteLine,
 )
 from talkback.funding.donations import donation_details
+from talkback.importers.progress import NO_PROGRESS, Progress
 from talkback.sites.sites import load_site
+from talkback.store.keyset import keyset_rows
 from talkback.store.tables import (
     campaigns,
     comments,
@@ -72,8 +75,13 @@ def dump_line(record: Mapping[str, object]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-async def export_site(ctx: Context, site_id: str, write: Callable[[str], object]) -> ExportSummary:
-    """Write the site's export, line by line, to `write`."""
+async def export_site(
+    ctx: Context,
+    site_id: str,
+    write: Callable[[str], object],
+    progress: Progress = NO_PROGRESS,
+) -> ExportSummary:
+    """Write the site's export, line by line, to `write`; `progress` counts records."""
     await load_site(ctx.database, site_id)
     summary = ExportSummary()
     async with ctx.database.engine.connect() as conn:
@@ -85,6 +93,8 @@ async def export_site(ctx: Context, site_id: str, write: Callable[[str], object]
                 "exported_at": timestamp(clock.now()), "generator": f"talkback {__version__}",
             }  # fmt: skip
             write(dump_line(header))
+            progress.phase("exporting", await _record_count(conn, site_id))
+            write = _counting(write, progress)
             site = (await conn.execute(select(sites).where(sites.c.id == site_id))).one()
             write(dump_line(_site_record(site)))
             async for thread in _threads(conn, site_id):
@@ -108,45 +118,47 @@ async def export_site(ctx: Context, site_id: str, write: Callable[[str], object]
     return summary
 
 
-async def _by_id(conn: AsyncConnection, table: Table, condition: Any) -> Any:
-    """The table's rows matching `condition`, in id order, read PAGE rows at a time."""
-    last = 0
-    while True:
-        rows = (
-            await conn.execute(
-                select(table).where(condition, table.c.id > last).order_by(table.c.id).limit(PAGE)
-            )
-        ).all()
-        for row in rows:
-            yield row
-        if len(rows) < PAGE:
-            return
-        last = rows[-1].id
+def _counting(write: Callable[[str], object], progress: Progress) -> Callable[[str], object]:
+    """`write` that also advances the progress by one record a line."""
+
+    def counted(line: str) -> object:
+        result = write(line)
+        progress.advance(1)
+        return result
+
+    return counted
 
 
-def _threads(conn: AsyncConnection, site_id: str) -> Any:
+async def _record_count(conn: AsyncConnection, site_id: str) -> int:
+    """How many records the export writes after its header (the site's line included)."""
+    of_site = threads.c.site_id == site_id
+    in_campaigns = campaigns.c.site_id == site_id
+    counts = [
+        select(func.count()).select_from(threads).where(of_site),
+        select(func.count()).select_from(comments.join(threads)).where(of_site),
+        select(func.count()).select_from(votes.join(threads)).where(of_site),
+        select(func.count()).select_from(campaigns).where(in_campaigns),
+        select(func.count()).select_from(donations.join(campaigns)).where(in_campaigns),
+    ]
+    return 1 + sum([int(await conn.scalar(count) or 0) for count in counts])
+
+
+def _by_id(conn: AsyncConnection, table: Table, condition: Any) -> AsyncIterator[Row[Any]]:
+    """The table's rows matching `condition`, in id order, a page at a time."""
+    return keyset_rows(conn, select(table).where(condition), [table.c.id], page=PAGE)
+
+
+def _threads(conn: AsyncConnection, site_id: str) -> AsyncIterator[Row[Any]]:
     return _by_id(conn, threads, threads.c.site_id == site_id)
 
 
-def _comments(conn: AsyncConnection, thread_id: int) -> Any:
+def _comments(conn: AsyncConnection, thread_id: int) -> AsyncIterator[Row[Any]]:
     return _by_id(conn, comments, comments.c.thread_id == thread_id)
 
 
-async def _votes(conn: AsyncConnection, thread_id: int) -> Any:
-    last: tuple[int, str] = (0, "")
-    key = tuple_(votes.c.comment_id, votes.c.voter)
-    while True:
-        rows = (
-            await conn.execute(
-                select(votes).where(votes.c.thread_id == thread_id, key > tuple_(*last))
-                .order_by(votes.c.comment_id, votes.c.voter).limit(PAGE)
-            )
-        ).all()  # fmt: skip
-        for row in rows:
-            yield row
-        if len(rows) < PAGE:
-            return
-        last = (rows[-1].comment_id, rows[-1].voter)
+def _votes(conn: AsyncConnection, thread_id: int) -> AsyncIterator[Row[Any]]:
+    key = [votes.c.comment_id, votes.c.voter]
+    return keyset_rows(conn, select(votes).where(votes.c.thread_id == thread_id), key, page=PAGE)
 
 
 def _site_record(row: Any) -> SiteLine:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 
-from talkback.core.markup import render_markdown, sanitize_html
+from talkback.core.markup import link_bare_urls, render_imported_markdown, sanitize_html
 
 _BLOCK_START = re.compile(
     r"^\s*<(p|div|ul|ol|li|blockquote|pre|h[1-6]|table|dl|hr|figure)[\s>/]", re.IGNORECASE
@@ -24,23 +24,25 @@ _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 
 
 def from_markdown(source: str) -> tuple[str, str]:
-    """(text, html) for a Markdown body, rendered exactly as our own comments are."""
+    """(text, html) for a Markdown body (Isso, Commento), rendered as our own comments are
+    but linked as the source linked it (`render_imported_markdown`)."""
     text = source.replace("\r\n", "\n").strip()
-    return text, render_markdown(text) if text else ""
+    return text, render_imported_markdown(text) if text else ""
 
 
-def from_html(source: str, *, line_breaks: bool) -> tuple[str, str]:
+def from_html(source: str, *, line_breaks: bool, link_urls: bool = False) -> tuple[str, str]:
     """(text, html) for an HTML body.
 
-    `line_breaks` is for WordPress, which stores comments with bare newlines and adds
-    paragraphs only when it displays them: blank lines become paragraphs and single
-    newlines line breaks, as WordPress itself would show them.
+    `line_breaks` and `link_urls` are for WordPress, which stores comments as typed and
+    formats them only when it displays them: blank lines become paragraphs and single
+    newlines line breaks, and bare web and email addresses links (`make_clickable`), as
+    WordPress itself would show them. The text keeps the addresses as typed.
     """
     source = source.replace("\r\n", "\n").strip()
     if not source:
         return "", ""
     safe = sanitize_html(_paragraphs(source) if line_breaks else source)
-    return html_to_text(safe), safe
+    return html_to_text(safe), link_bare_urls(safe) if link_urls else safe
 
 
 def _paragraphs(source: str) -> str:

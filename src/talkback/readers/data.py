@@ -22,10 +22,12 @@ as anonymous on the donor wall.
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 from typing_extensions import TypedDict
@@ -44,8 +46,10 @@ from talkback.events.changes import ThreadsRewritten
 from talkback.events.dispatcher import Changes
 from talkback.export.site import timestamp
 from talkback.funding.campaigns import campaign_changed, campaign_of, lock_campaign
+from talkback.importers.progress import NO_PROGRESS, Progress
 from talkback.outbox.messages import forget_recipient
 from talkback.sites.sites import Site
+from talkback.store.keyset import keyset_rows
 from talkback.store.queries import lock_thread
 from talkback.store.tables import campaigns, comments, donations, reports, threads, votes
 from talkback.subscriptions.reader_data import (
@@ -162,66 +166,126 @@ def _donations_by_email(site: Site, email: str) -> Any:
     )
 
 
-async def export_reader_data(ctx: Context, site: Site, email: str) -> ReaderData:
-    """Everything the site holds about the reader with this email, as a JSON document."""
-    async with ctx.database.read() as conn:
-        rows = (
-            await conn.execute(
+LISTS = ("comments", "votes", "reports", "donations")
+
+
+class _ReaderRecords:
+    """The reader's records, read in keyset pages from one snapshot, in the document's
+    order. The comments come first: the reader ids they were posted with find the votes,
+    reports and subscriptions (a reader's own ids, a handful however long they comment)."""
+
+    def __init__(self, conn: AsyncConnection, site: Site, email: str) -> None:
+        self.conn = conn
+        self.site = site
+        self.email = email
+        self.reader_ids: set[str] = set()
+
+    @property
+    def voters(self) -> list[str]:
+        return sorted(f"r:{reader_id}" for reader_id in self.reader_ids)
+
+    def _queries(self) -> dict[str, tuple[Select[Any], list[ColumnElement[Any]]]]:
+        """Each list's query and the key its pages follow (the order it is written in)."""
+        of_site = threads.c.site_id == self.site.id
+        return {
+            "comments": (
                 select(comments, threads.c.uri, threads.c.title.label("page_title"))
                 .join(threads, threads.c.id == comments.c.thread_id)
-                .where(_by_email(site, email))
-                .order_by(comments.c.id)
-            )
-        ).all()
-        voters = _voters(rows)
-        vote_rows = (
-            await conn.execute(
+                .where(_by_email(self.site, self.email)),
+                [comments.c.id],
+            ),
+            "votes": (
                 select(votes, threads.c.uri)
                 .join(threads, threads.c.id == votes.c.thread_id)
-                .where(threads.c.site_id == site.id, votes.c.voter.in_(voters))
-                .order_by(votes.c.created_at)
-            )
-        ).all()
-        report_rows = (
-            await conn.execute(
+                .where(of_site, votes.c.voter.in_(self.voters)),
+                [votes.c.created_at, votes.c.comment_id, votes.c.voter],
+            ),
+            "reports": (
                 select(reports, threads.c.uri)
                 .join(comments, comments.c.id == reports.c.comment_id)
                 .join(threads, threads.c.id == comments.c.thread_id)
-                .where(threads.c.site_id == site.id, reports.c.reporter.in_(voters))
-                .order_by(reports.c.created_at)
-            )
-        ).all()
-        donation_rows = (
-            await conn.execute(
+                .where(of_site, reports.c.reporter.in_(self.voters)),
+                [reports.c.created_at, reports.c.id],
+            ),
+            "donations": (
                 select(donations, campaigns.c.title.label("campaign_title"))
                 .join(campaigns, campaigns.c.id == donations.c.campaign_id)
-                .where(_donations_by_email(site, email))
-                .order_by(donations.c.created_at, donations.c.id)
-            )
-        ).all()
-        account = await exported_account(conn, site.id, email)
-        subscribed = await exported_subscriptions(conn, site.id, email, _reader_ids(rows))
+                .where(_donations_by_email(self.site, self.email)),
+                [donations.c.created_at, donations.c.id],
+            ),
+        }
+
+    async def count(self, name: str) -> int:
+        query, _ = self._queries()[name]
+        return int(await self.conn.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+    async def records(self, name: str) -> AsyncIterator[Any]:
+        """One list's records; `comments` must be read before the others."""
+        query, key = self._queries()[name]
+        async for row in keyset_rows(self.conn, query, key):
+            if name == "comments" and row.reader_id:
+                self.reader_ids.add(row.reader_id)
+            yield _RECORDS[name](row)
+
+    async def rest(self) -> tuple[ExportedAccount | None, list[ExportedSubscription]]:
+        account = await exported_account(self.conn, self.site.id, self.email)
+        subscribed = await exported_subscriptions(
+            self.conn, self.site.id, self.email, sorted(self.reader_ids)
+        )
+        return account, subscribed
+
+
+def _header(site: Site, email: str) -> dict[str, Any]:
     return {
-        "format": FORMAT,
-        "version": VERSION,
-        "site": site.id,
-        "email": email.strip(),
+        "format": FORMAT, "version": VERSION, "site": site.id, "email": email.strip(),
         "exported_at": timestamp(clock.now()),
-        "comments": [_comment(row) for row in rows],
-        "votes": [
-            {"comment_id": row.comment_id, "page": row.uri, "value": row.value,
-             "created_at": timestamp(row.created_at)}
-            for row in vote_rows
-        ],
-        "reports": [
-            {"comment_id": row.comment_id, "page": row.uri, "reason": row.reason,
-             "note": row.note, "created_at": timestamp(row.created_at)}
-            for row in report_rows
-        ],
-        "donations": [_donation(row) for row in donation_rows],
-        "account": account,
-        "subscriptions": subscribed,
     }  # fmt: skip
+
+
+async def export_reader_data(ctx: Context, site: Site, email: str) -> ReaderData:
+    """Everything the site holds about the reader with this email, as one JSON document
+    (the API's answer; the command line streams the same document, `write_reader_data`)."""
+    document = _header(site, email)
+    async with ctx.database.read() as conn:
+        found = _ReaderRecords(conn, site, email)
+        for name in LISTS:
+            document[name] = [record async for record in found.records(name)]
+        document["account"], document["subscriptions"] = await found.rest()
+    return cast(ReaderData, document)
+
+
+async def write_reader_data(
+    ctx: Context,
+    site: Site,
+    email: str,
+    write: Callable[[str], object],
+    progress: Progress = NO_PROGRESS,
+) -> None:
+    """Write the document `export_reader_data` answers, as indented JSON, record by record
+    as they are read: memory holds a page of records, however much the reader wrote.
+    `progress` has one phase per list, counted in records."""
+    write("{\n")
+    for key, value in _header(site, email).items():
+        write(f"  {_json(key)}: {_json(value)},\n")
+    async with ctx.database.read() as conn:
+        found = _ReaderRecords(conn, site, email)
+        for name in LISTS:
+            progress.phase(name, await found.count(name))
+            write(f"  {_json(name)}: [")
+            written = 0
+            async for record in found.records(name):
+                write(("," if written else "") + "\n    " + _json(record, level=2))
+                written += 1
+                progress.advance(1)
+            write("\n  ],\n" if written else "],\n")
+        account, subscribed = await found.rest()
+    write(f'  "account": {_json(account, level=1)},\n')
+    write(f'  "subscriptions": {_json(subscribed, level=1)}\n}}\n')
+
+
+def _json(value: object, *, level: int = 0) -> str:
+    """`value` as `json.dumps(document, indent=2)` writes it `level` levels deep."""
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
 
 
 def _reader_ids(rows: Any) -> list[str]:
@@ -254,6 +318,20 @@ def _comment(row: Any) -> ExportedComment:
     }
 
 
+def _vote(row: Any) -> ExportedVote:
+    return {
+        "comment_id": row.comment_id, "page": row.uri, "value": row.value,
+        "created_at": timestamp(row.created_at),
+    }  # fmt: skip
+
+
+def _report(row: Any) -> ExportedReport:
+    return {
+        "comment_id": row.comment_id, "page": row.uri, "reason": row.reason, "note": row.note,
+        "created_at": timestamp(row.created_at),
+    }  # fmt: skip
+
+
 def _donation(row: Any) -> ExportedDonation:
     """Amounts in major units, as the reader's receipt showed them."""
     return {
@@ -273,6 +351,11 @@ def _donation(row: Any) -> ExportedDonation:
         "payment_ref": row.payment_ref,
         "note": row.note,
     }
+
+
+_RECORDS: dict[str, Callable[[Any], Any]] = {
+    "comments": _comment, "votes": _vote, "reports": _report, "donations": _donation,
+}  # fmt: skip
 
 
 async def delete_reader_data(

@@ -16,7 +16,8 @@ Mapping, per comment:
 - inline feedback: a wpDiscuz feedback comment (meta `wpdiscuz_feedback_form_id`) is
   anchored to its form's passage in the item's `content:encoded` where that can be told
   (`formats/wpdiscuz.py`), and imported as an ordinary comment, counted, where not.
-Bodies are HTML with WordPress's bare newlines, see `bodies.from_html`.
+Bodies are HTML with WordPress's bare newlines and bare addresses, formatted as WordPress
+showed them (paragraphs, and links by `make_clickable`), see `bodies.from_html`.
 """
 
 from __future__ import annotations
@@ -161,7 +162,7 @@ def _comment(
     if created is None:
         summary.note("no date in the export, import time used")
         created = clock.now()
-    text, html = from_html(values.get("comment_content") or "", line_breaks=True)
+    text, html = from_html(values.get("comment_content") or "", line_breaks=True, link_urls=True)
     author = clean(values.get("comment_author"))
     comment_id = clean(values.get("comment_id")) or derived_id(
         item.key, author, values.get("comment_date_gmt"), text
