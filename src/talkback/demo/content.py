@@ -70,6 +70,59 @@ CONTEXT_LENGTH = 32
 """Characters of context on each side of a quote, as the widget takes them."""
 
 
+PASTED_SAMPLE = "history"
+"""The reader who pasted a whole article into one comment, as readers do (folded in the thread)."""
+PASTED_ARTICLE = (
+    "Since the Society's newsletter is only online for members, here is the piece from the "
+    "autumn issue in full. Worth reading before anyone says the barrier can wait.\n\n"
+    "**The Candlemas tide: Wendmouth, 2 February 1978**\n\n"
+    "Older Quayside families still date things from it: before the Candlemas tide, or after. "
+    "On the evening of 2 February 1978 a deep low crossed the estuary just as the spring tide "
+    "was making, and a gale from the south-east held the water in the Wend's mouth for three "
+    "hours longer than the tide tables allowed. The harbour gauge, read by hand in those "
+    "days, was last written down at 6.4 metres. The keeper did not write again because by "
+    "then he was standing on his desk.\n\n"
+    "The water came up Tanners Row first, through the drains rather than over the quay, which "
+    "is why so many people were caught in their kitchens. By nine o'clock it stood a metre "
+    "deep outside the Ferry Inn and the lights had gone on both sides of the river. The "
+    "lifeboat crew rowed their own boarded-up boat down Marsh Lane to reach the terraces, "
+    "and took forty-one people off upstairs windows before midnight. Nobody died in "
+    "Wendmouth that night, which the Courier of the following week called a miracle and the "
+    "coxswain called luck and a dry boathouse.\n\n"
+    "Mrs Edna Pascoe, then a nurse at the cottage hospital, recorded her memories for the "
+    "Society in 1998:\n\n"
+    "> We had eleven patients on the ground floor ward and the porters carried every one of "
+    "them up the back stairs on mattresses, because the lift had stopped with the power. The "
+    "water was in the corridor by then, brown and cold and smelling of the river. Sister "
+    "kept us singing so the old men would not be frightened, and I remember a fisherman "
+    "from Quay Street with a broken leg conducting us with his splint. In the morning the "
+    "tide went out as if nothing had happened, and the floor of the ward was covered in "
+    "silt and eel grass and somebody's garden gate. We scrubbed for a week. I never went "
+    "down to that corridor again without looking at the line on the wall.\n\n"
+    "The line is still there, painted over several times, on the old hospital's stair wall "
+    "in what is now the library annexe: 1.7 metres above the floor.\n\n"
+    "Across the river the damage was worse in money than in lives. The boatyards lost most of "
+    "their winter stock, the tannery never reopened, and two hundred homes on Marsh Lane "
+    "and the Quayside were empty until the summer while the plaster dried. The council's "
+    "relief fund, raised largely by a concert in the Corn Exchange, paid out an average of "
+    "forty pounds a household.\n\n"
+    "What followed will sound familiar. A borough engineer's report in 1979 recommended a "
+    "tidal gate at Ferry Reach. It was costed, exhibited in the Corn Exchange, and deferred "
+    "in 1981 pending a review of the ground conditions. The review found the clay soft and "
+    "recommended deeper foundations; the cost rose by half, and the scheme was deferred "
+    "again while grant money was sought. In 1986 the Harbour Road walls were raised by "
+    "forty centimetres instead, as a temporary measure. They are the same walls the council "
+    "is repairing this winter.\n\n"
+    "None of this is an argument that the engineers are wrong about the clay. The Society "
+    "has no view on foundations. But anyone who tells you a year's pause costs nothing "
+    "should walk up the library annexe stairs and look at the line on the wall, and then "
+    "count how many reviews have been commissioned since it was painted.\n\n"
+    "*From the Wendmouth & District Historical Society newsletter, autumn issue. Reproduced "
+    "with the editor's permission.*"
+)
+"""About 3,500 characters of our own writing: long enough that the widget folds it."""
+
+
 # In posting order: every comment is younger than the one before it, and a reply always
 # comes after its parent. Scores are spread so that "Most Voted" reads differently from
 # "Newest", as it would under a real story. Kept as a compact table, hence `fmt: off`.
@@ -149,6 +202,7 @@ SAMPLE_COMMENTS: tuple[SampleComment, ...] = (
         "2028 deadline. **Read that bit twice.**",
         reply_to="eleanor", up=5,
     ),
+    SampleComment(PASTED_SAMPLE, "Wendmouth History Society", 34.0, PASTED_ARTICLE, up=7),
     SampleComment(
         "costs-priya", "Priya Raman", 33.0,
         "Not if the review stops us building the wrong thing. But the council should put the "

@@ -5,6 +5,7 @@
 
 import { avatar } from './avatar.js';
 import { h, hiddenText, icon, showError } from './dom.js';
+import { foldLong, shownText } from './fold.js';
 import { createForm } from './form.js';
 
 /** Replies are indented this many levels; deeper ones continue flat, naming whom they answer. */
@@ -53,7 +54,10 @@ export function renderComment(record, ctx) {
     record.down = voteButton(record, ctx, -1, own);
     actions.append(h('span', { class: 'tb-votes' }, record.up, record.down));
     showVotes(record, ctx);
-    actions.append(toggle(record, ctx, 'reply', replyForm));
+    const reply = toggle(record, ctx, 'reply', replyForm);
+    // Most readers never quote: quote.js loads on the first press.
+    const quote = () => import('./quote.js').then(({ quoteInReply }) => quoteInReply(record, reply), (error) => showError(record.status, error, t));
+    actions.append(reply, button(t('quote'), quote, { 'data-key': 'quote' }));
   }
   if (own) {
     const editing = [button(t('edit'), () => edit(record, ctx, editing[0])), button(t('delete'), () => confirmDelete(record, ctx, editing[1]))];
@@ -86,6 +90,7 @@ export function renderComment(record, ctx) {
       record.slot,
     ),
   );
+  foldLong(record.body, ctx);
   showMarks(record, ctx);
   return article;
 }
@@ -141,6 +146,7 @@ export function updateComment(record, comment, ctx) {
     return;
   }
   fillBody(record.body, comment.html);
+  foldLong(record.body, ctx);
   record.edited.hidden = !comment.edited_at;
   showVotes(record, ctx);
   showMarks(record, ctx);
@@ -269,7 +275,7 @@ function edit(record, ctx, control) {
   };
   const form = createForm(ctx, {
     comment: record.comment,
-    initial: ctx.api.edits()[record.comment.id]?.text ?? body.innerText.trim(),
+    initial: ctx.api.edits()[record.comment.id]?.text ?? shownText(body),
     onCancel: restore,
     onDone(updated) {
       restore();

@@ -18,7 +18,7 @@ export async function mount({ base, site, container }) {
   const api = new Api(base, site, pageUri(container));
   // Ask for the deeper modules now too, instead of the browser finding them level by level
   // (thread.js, then comment.js, then avatar.js); the imports below reuse these fetches.
-  for (const deeper of ['./comment.js', './form.js', './dom.js', './avatar.js']) import(deeper).catch(() => null);
+  for (const deeper of ['./comment.js', './form.js', './dom.js', './avatar.js', './fold.js']) import(deeper).catch(() => null);
   const firstPage = api.page('newest');
   firstPage.catch(() => null); // handled by Thread.load; this only marks it as awaited
   // Inline feedback (inline.js and its passages) only on a page that marks its article:
