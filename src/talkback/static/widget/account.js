@@ -113,12 +113,22 @@ export function createAccount(ctx) {
   function notifyPanel() {
     const kind = h('select', { class: 'tb-input', name: 'kind' }, ...KINDS.map((value) => h('option', { value }, t(`notify_${value}`))));
     const email = !ctx.account && emailInput();
-    return form(
+    const panel = form(
       () => subscribe(ctx, { kind: kind.value, email: email ? email.value.trim() : undefined }, status),
       'notifyMe',
       [kind, 'notifyOf'],
       email && [email, 'email'],
     );
+    // The reader's own replies feed, for a feed reader instead of the mailbox: its URL carries
+    // a key of this reader, never the reader token (feeds/keys.py). None without a token.
+    const feed = h('a', { rel: 'alternate', type: 'application/atom+xml' }, t('repliesFeed'));
+    const line = h('p', { class: 'tb-feed', hidden: true }, feed);
+    api.request('GET', '/feeds/replies').then(({ url }) => {
+      feed.href = url;
+      line.hidden = false;
+    }, () => null);
+    panel.append(line);
+    return panel;
   }
 
   function signinPanel() {

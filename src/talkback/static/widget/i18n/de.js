@@ -95,6 +95,7 @@ export default {
   notifyOf: 'Benachrichtigen bei',
   notify_thread: 'neuen Kommentaren',
   notify_replies: 'neuen Antworten auf meine Kommentare',
+  repliesFeed: 'Oder Antworten auf meine Kommentare im Feedreader verfolgen (Atom)',
   notifyMe: 'Benachrichtigen',
   notifyReplies: 'Bei Antworten benachrichtigen',
   notifyHeld: 'Benachrichtigungen über Antworten können Sie anfordern, sobald Ihr Kommentar veröffentlicht ist.',

@@ -98,6 +98,7 @@ export default {
   notifyOf: 'Notify of',
   notify_thread: 'new follow-up comments',
   notify_replies: 'new replies to my comments',
+  repliesFeed: 'Or follow the replies to my comments in a feed reader (Atom)',
   notifyMe: 'Notify me',
   notifyReplies: 'Notify me of replies',
   notifyHeld: 'You can ask for replies by mail once your comment is published.',
