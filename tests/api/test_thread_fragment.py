@@ -7,7 +7,9 @@ from typing import Any
 
 from lxml import html as lxml_html
 
+from talkback.moderation.editorial import feature_comment, pin_comment, set_thread_closing
 from talkback.sites.sites import set_site_option
+from talkback.staff.accounts import create_staff
 from tests.api import test_demo
 from tests.api.conftest import ARTICLE, SITE, Api
 from tests.api.test_demo import Demo
@@ -151,3 +153,23 @@ async def test_the_demo_lists_more_stories_with_counts_and_each_has_a_page(seede
     story_page = lxml_html.document_fromstring(story.text)
     assert len(story_page.cssselect("#talkback .talkback-comments > li")) == 3
     assert (await seeded.client.get("/2026/11/no-such-story")).status_code == 404
+
+
+async def test_pins_features_and_a_closed_thread_show_as_the_widget_shows_them(api: Api) -> None:
+    desk = await create_staff(
+        api.context.database, "desk@news.example", "a long password!", "moderator"
+    )
+    site = await api.context.sites.get(SITE)
+    older = await api.posted("Pinned though older")
+    await api.posted("Newer, plain")
+    await pin_comment(api.context, site, older["comment"]["id"], desk)
+    await feature_comment(api.context, site, older["comment"]["id"], desk)
+    await set_thread_closing(
+        api.context, site, ARTICLE, desk, override="closed", message="Closed for the night."
+    )
+    section = await fragment(api)
+    assert bodies(section) == ["Pinned though older", "Newer, plain"]
+    first = section.cssselect(".talkback-comments > li")[0]
+    assert first.cssselect(".talkback-pinned")[0].text_content() == "Pinned"
+    assert first.cssselect(".talkback-featured")[0].text_content() == "Featured"
+    assert section.cssselect(".talkback-closed")[0].text_content() == "Closed for the night."

@@ -38,6 +38,8 @@ class Words:
     feed: str
     staff: str
     moderator: str
+    pinned: str
+    featured: str
 
 
 ENGLISH = Words(
@@ -49,6 +51,8 @@ ENGLISH = Words(
     feed="Follow these comments (Atom feed)",
     staff="Staff",
     moderator="Moderator",
+    pinned="Pinned",
+    featured="Featured",
 )
 WORDS = {
     "en": ENGLISH,
@@ -61,6 +65,8 @@ WORDS = {
         feed="Diesen Kommentaren folgen (Atom-Feed)",
         staff="Redaktion",
         moderator="Moderation",
+        pinned="Angeheftet",
+        featured="Empfohlen",
     ),
 }
 """By language, as the widget has catalogues: others read English throughout."""
