@@ -93,3 +93,4 @@ function findArticle(container) {
     return marked(); // not a valid selector
   }
 }
+
