@@ -16,7 +16,10 @@ async def test_first_comment_creates_the_thread_with_its_title(api: Api) -> None
     assert body["comment"]["status"] == "approved"
     assert body["edit_token"]
     page = await api.page()
-    assert page["thread"] == {"uri": ARTICLE, "title": "Flood barrier delayed", "count": 1}
+    assert page["thread"] == {
+        "uri": ARTICLE, "title": "Flood barrier delayed", "count": 1,
+        "closed": False, "close_message": None,
+    }  # fmt: skip
     assert [c["id"] for c in page["comments"]] == [body["comment"]["id"]]
 
 
@@ -34,7 +37,13 @@ async def test_spellings_of_one_address_share_a_thread(api: Api) -> None:
 async def test_unknown_thread_reads_as_empty(api: Api) -> None:
     page = await api.page("/nothing-here")
     assert page == {
-        "thread": {"uri": "/nothing-here", "title": None, "count": 0},
+        "thread": {
+            "uri": "/nothing-here",
+            "title": None,
+            "count": 0,
+            "closed": False,
+            "close_message": None,
+        },
         "comments": [],
         "next_cursor": None,
     }

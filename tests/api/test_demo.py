@@ -175,7 +175,8 @@ async def test_seeded_thread_is_threaded_and_sorts_differently_by_votes(seeded: 
     newest = await seeded.thread(sort="newest", limit=50)
     most_voted = await seeded.thread(sort="most_voted", limit=50)
     assert newest["thread"] == {
-        "uri": DEMO_URI, "title": ARTICLE.headline, "count": len(SAMPLE_COMMENTS)
+        "uri": DEMO_URI, "title": ARTICLE.headline, "count": len(SAMPLE_COMMENTS),
+        "closed": False, "close_message": None,
     }  # fmt: skip
     assert 18 <= newest["thread"]["count"] <= 25
     by_newest = [c["id"] for c in newest["comments"]]

@@ -354,7 +354,8 @@ async def test_a_version_1_export_written_by_hand_imports_as_documented(
                       (tomasz.id, "ip:f0e1d2c3b4a5968778695a4b3c2d1e0f", -1)}  # fmt: skip
     page = await fresh_api.page("/2026/09/footbridge-opens", sort="oldest")
     assert page["thread"] == {"uri": "/2026/09/footbridge-opens",
-                              "title": "The footbridge opens", "count": 3}  # fmt: skip
+                              "title": "The footbridge opens", "count": 3,
+                              "closed": False, "close_message": None}  # fmt: skip
     first, placeholder = page["comments"]  # pending, rejected, spam, shadowed: not shown
     assert first["replies"][0]["score"] == -2
     assert placeholder["status"] == "deleted"
