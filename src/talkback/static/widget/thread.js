@@ -41,7 +41,7 @@ export class Thread {
       h('button', { type: 'button', class: 'tb-tab tb-filter', 'aria-pressed': 'false', onclick: () => this.load(this.sort, undefined, this.filter ? null : 'inline') }, t('inlineFeedbacks'));
     this.featuredTab = h('button', { type: 'button', class: 'tb-tab tb-filter', 'aria-pressed': 'false', onclick: () => this.load(this.sort, undefined, this.filter === 'featured' ? null : 'featured') }, t('featured'));
     // A closed thread shows why in place of the form (the moderator's message, or a default).
-    this.closedNote = h('p', { class: 'tb-notice tb-closed-note', role: 'status', hidden: true });
+    this.closedNote = h('p', { class: 'tb-closed-note', role: 'status', hidden: true });
     this.form = createForm(ctx, { onDone: (result) => this.posted(result) });
     this.notice = h('p', { class: 'tb-notice', role: 'status', hidden: true });
     this.bar = h('div', { class: 'tb-bar' });
