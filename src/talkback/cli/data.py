@@ -286,7 +286,8 @@ def export_command(
     summary = _write_out(output, export)
     errors.print(
         f"exported {summary.threads} threads, {summary.comments} comments, {summary.votes} votes, "
-        f"{summary.campaigns} campaigns, {summary.donations} donations"
+        f"{summary.campaigns} campaigns, {summary.donations} donations, "
+        f"{summary.staff} staff accounts"
     )
 
 

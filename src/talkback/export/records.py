@@ -40,6 +40,21 @@ class SiteLine(TypedDict):
     """Threads close this many days after their first comment (null: never)."""
 
 
+class StaffLine(TypedDict):
+    """A staff account (staff serve every site of a server, so every site's export carries
+    them): a site moved to a new server keeps its moderators, their roles and passwords."""
+
+    type: Literal["staff"]
+    email: str
+    name: str | None
+    role: str
+    """`admin` or `moderator`."""
+    password_hash: str
+    """Argon2id, as stored: the export is as private as a database backup."""
+    must_change_password: bool
+    created_at: str
+
+
 class ThreadLine(TypedDict):
     type: Literal["thread"]
     uri: str

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, overload
 
-from sqlalchemy import Row, Table, func, select
+from sqlalchemy import Row, Table, func, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from talkback import __version__, clock
@@ -29,6 +29,7 @@ from talkback.export.records import (
     ExportHeader,
     Origin,
     SiteLine,
+    StaffLine,
     ThreadLine,
     VoteLine,
 )
@@ -53,6 +54,7 @@ PAGE = 1000
 
 @dataclass
 class ExportSummary:
+    staff: int = 0
     threads: int = 0
     comments: int = 0
     votes: int = 0
@@ -97,6 +99,9 @@ async def export_site(
             write = _counting(write, progress)
             site = (await conn.execute(select(sites).where(sites.c.id == site_id))).one()
             write(dump_line(_site_record(site)))
+            async for member in _by_id(conn, staff, true()):
+                summary.staff += 1
+                write(dump_line(_staff_record(member)))
             async for thread in _threads(conn, site_id):
                 summary.threads += 1
                 write(dump_line(_thread_record(thread)))
@@ -139,6 +144,7 @@ async def _record_count(conn: AsyncConnection, site_id: str) -> int:
         select(func.count()).select_from(votes.join(threads)).where(of_site),
         select(func.count()).select_from(campaigns).where(in_campaigns),
         select(func.count()).select_from(donations.join(campaigns)).where(in_campaigns),
+        select(func.count()).select_from(staff),
     ]
     return 1 + sum([int(await conn.scalar(count) or 0) for count in counts])
 
@@ -173,6 +179,18 @@ def _site_record(row: Any) -> SiteLine:
         "guest_identity": row.guest_identity,
         "created_at": timestamp(row.created_at),
         "auto_close_days": row.auto_close_days,
+    }
+
+
+def _staff_record(row: Any) -> StaffLine:
+    return {
+        "type": "staff",
+        "email": row.email,
+        "name": row.name,
+        "role": row.role,
+        "password_hash": row.password_hash,
+        "must_change_password": row.must_change_password,
+        "created_at": timestamp(row.created_at),
     }
 
 

@@ -117,3 +117,15 @@ class DonationRecord:
     message_moderation: Any = None  # the screening verdict as stored, passed through
     note: str | None = None
     recorded_by: str | None = None
+
+
+@dataclass(slots=True)
+class StaffRecord:
+    """A staff account from a Talkback export; its address is its identity."""
+
+    email: str
+    name: str | None
+    role: str
+    password_hash: str
+    must_change_password: bool
+    created_at: datetime

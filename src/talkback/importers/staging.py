@@ -25,6 +25,7 @@ from talkback.importers.records import (
     CampaignRecord,
     CommentRecord,
     DonationRecord,
+    StaffRecord,
     ThreadRecord,
     VoteRecord,
 )
@@ -67,6 +68,8 @@ class Staging:
         self._pending = 0
         self.comment_count = 0
         self.site_settings: dict[str, Any] | None = None
+        self.staff: list[StaffRecord] = []
+        """A server's staff accounts, a handful: kept in memory."""
         self._comments: list[tuple[str, str, str]] = []
 
     def __enter__(self) -> Staging:

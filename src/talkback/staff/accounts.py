@@ -85,7 +85,7 @@ def check_password(password: str) -> str:
     return password
 
 
-def _new_nonce() -> str:
+def new_session_nonce() -> str:
     return secrets.token_hex(16)
 
 
@@ -100,7 +100,7 @@ async def replace_password(
     """A new password and a new nonce (returned), in the caller's transaction: every
     session signed in before (with the old password, perhaps by whoever knew it) ends with
     it. `must_change` is for a password someone else chose; one the owner chose clears it."""
-    nonce = _new_nonce()
+    nonce = new_session_nonce()
     await conn.execute(
         update(staff)
         .where(staff.c.id == staff_id)
@@ -139,7 +139,7 @@ async def create_staff(
                     name=name.strip() if name and name.strip() else None,
                     password_hash=password_hash,
                     role=role,
-                    session_nonce=_new_nonce(),
+                    session_nonce=new_session_nonce(),
                     created_at=clock.now(),
                 )
                 .returning(staff.c.id)
@@ -216,7 +216,7 @@ async def rotate_nonce(database: Database, staff_id: int) -> None:
 
     async def job(conn: AsyncConnection) -> None:
         await conn.execute(
-            update(staff).where(staff.c.id == staff_id).values(session_nonce=_new_nonce())
+            update(staff).where(staff.c.id == staff_id).values(session_nonce=new_session_nonce())
         )
 
     await database.write(job)

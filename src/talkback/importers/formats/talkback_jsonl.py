@@ -41,14 +41,17 @@ from talkback.importers.records import (
     CommentRecord,
     DonationRecord,
     ImportFailed,
+    StaffRecord,
     ThreadRecord,
     VoteRecord,
 )
 from talkback.importers.run import Source
+from talkback.importers.staff import add_staff
 from talkback.importers.staging import Staging
 from talkback.importers.summary import ImportSummary
 from talkback.moderation.settings import ModerationSettings, validated_changes
 from talkback.sites.sites import SITE_ID, Site, load_site
+from talkback.staff.accounts import ROLES
 from talkback.store.tables import sites
 
 SOURCE = "talkback"
@@ -111,6 +114,8 @@ def _stage(
             sink.add_campaign(_campaign(record))
         elif kind == "donation":
             sink.add_donation(_donation(record))
+        elif kind == "staff":
+            sink.staff.append(_staff(record))
         else:
             summary.skip(f"record type {kind!r} (not known to this version)")
     except (KeyError, TypeError, ValueError) as exc:
@@ -307,6 +312,26 @@ def _donation(record: dict[str, Any]) -> DonationRecord:
     )
 
 
+MAX_STAFF_NAME = 80
+
+
+def _staff(record: dict[str, Any]) -> StaffRecord:
+    email = str(record["email"]).strip().lower()
+    if not email or len(email) > drafts.MAX_EMAIL_LENGTH or "@" not in email:
+        raise ValueError(f"not an address: {email!r}")
+    password_hash = record["password_hash"]
+    if not isinstance(password_hash, str) or not password_hash.startswith("$argon2"):
+        raise ValueError("password_hash is not an Argon2 hash")
+    return StaffRecord(
+        email=email,
+        name=_text(record.get("name"), MAX_STAFF_NAME),
+        role=_one_of(record["role"], ROLES),
+        password_hash=_text(password_hash, 200, required=True) or "",
+        must_change_password=record.get("must_change_password") is True,
+        created_at=_required_time(record["created_at"]),
+    )
+
+
 async def prepare_site(
     ctx: Context, site_id: str, staging: Staging, summary: ImportSummary
 ) -> Site:
@@ -326,9 +351,11 @@ async def prepare_site(
 
         await ctx.database.write(job)
         summary.note(f"site {site_id!r} created from the export's settings")
+        await add_staff(ctx.database, staging.staff, summary)
         return await load_site(ctx.database, site_id)
     if staging.site_settings is not None:
         summary.note(f"site {site_id!r} exists: its settings were kept")
+    await add_staff(ctx.database, staging.staff, summary)
     return site
 
 
