@@ -173,3 +173,7 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
                                  "https://news.example"])  # fmt: skip
     assert added.exit_code == 0, added.output
     return cli
+
+
+STILL_OPEN = {"closed": False, "close_message": None}
+"""What a thread page says of a thread nobody closed (thread pages carry it since issue 15)."""

@@ -47,10 +47,15 @@ async def test_replies_follow_parent_references_in_any_order(api: Importing) -> 
     page = await api.page(FLOOD, sort="oldest")
 
     assert page["thread"] == {
-        "uri": FLOOD,  # tracking parameter dropped; a closed thread still imports
+        "uri": FLOOD,  # tracking parameter dropped
         "title": "Will the flood barrier hold? Über-cautious or just cautious",
         "count": 5,
+        # Disqus had closed it: its comments come in, and it stays closed.
+        "closed": True,
+        "close_message": None,
     }
+    refused = await api.post("Still open?", uri=FLOOD)
+    assert refused.json()["error"]["code"] == "thread_closed"
     first, placeholder, no_id = page["comments"]  # 7007, deleted without replies, is hidden
     assert first["author"]["name"] == "Hanna Kowalczyk"
     assert first["html"] == (  # CDATA and its surrounding whitespace gone, <b> not allowed

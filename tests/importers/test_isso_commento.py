@@ -13,7 +13,7 @@ from talkback.importers.formats.commento import COMMENTO
 from talkback.importers.formats.isso import ISSO
 from talkback.importers.records import ImportFailed
 from talkback.importers.tree import EMPTY
-from tests.importers.conftest import Importing, own_fixture
+from tests.importers.conftest import STILL_OPEN, Importing, own_fixture
 
 HEATWAVE = "/2023/08/heatwave-advice"
 
@@ -32,7 +32,9 @@ async def test_isso_database(api: Importing, tmp_path: Path) -> None:
     assert summary.imported == Counter({"approved": 4, "deleted": 1, "pending": 1})
     assert summary.skipped == Counter({"Isso mode 8": 1, "comment with an unreadable date": 1})
     page = await api.page("/2026/tides", sort="oldest")
-    assert page["thread"] == {"uri": "/2026/tides", "title": "Tides", "count": 3}
+    assert page["thread"] == {
+        "uri": "/2026/tides", "title": "Tides", "count": 3, **STILL_OPEN
+    }  # fmt: skip
     first, placeholder = page["comments"]
     assert first["html"] == "<p>First <em>take</em>.</p>"
     assert first["created_at"] == "2026-02-25T06:13:20.000Z"

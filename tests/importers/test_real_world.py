@@ -18,7 +18,7 @@ from talkback.importers.formats.safe_xml import MalformedXml
 from talkback.importers.formats.talkback_jsonl import TALKBACK
 from talkback.importers.formats.wordpress import NOTE, WORDPRESS
 from tests.api.conftest import SITE
-from tests.importers.conftest import Importing, shared_fixture
+from tests.importers.conftest import STILL_OPEN, Importing, shared_fixture
 
 THEME = "wpimporter-theme-unit-test-data.xml"
 REMARK42 = "remark42-migrator-disqus.xml"
@@ -49,7 +49,7 @@ async def test_theme_unit_test_data_shows_threads_through_the_api(api: Importing
     page = await api.page("/2012/01/03/template-comments", sort="oldest", limit=50)
 
     assert page["thread"] == {"uri": "/2012/01/03/template-comments",
-                              "title": "Template: Comments", "count": 19}  # fmt: skip
+                              "title": "Template: Comments", "count": 19, **STILL_OPEN}  # fmt: skip
     depth, node = 1, next(c for c in page["comments"] if "Depth 01" in c["html"])
     while node["replies"]:
         depth, node = depth + 1, node["replies"][0]
@@ -152,7 +152,7 @@ async def test_isso_sample_threads_replies_and_deleted_placeholder(api: Importin
     assert summary.imported == Counter({"approved": 4, "deleted": 1})
     assert summary.skipped == Counter({"its thread is not in the file": 1})
     page = await api.page("/", sort="oldest")
-    assert page["thread"] == {"uri": "/", "title": "Hello, World!", "count": 3}
+    assert page["thread"] == {"uri": "/", "title": "Hello, World!", "count": 3, **STILL_OPEN}
     first, placeholder = page["comments"]
     assert first["author"]["name"] == "peter"
     assert first["replies"][0]["html"] == "<p>Hello, World.</p>"

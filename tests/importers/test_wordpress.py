@@ -11,7 +11,7 @@ from talkback.importers.formats.wordpress import NOTE, WORDPRESS
 from talkback.importers.options import UrlMap
 from talkback.importers.tree import EMPTY, ORPHAN
 from tests.conftest import FrozenClock
-from tests.importers.conftest import Importing, own_fixture
+from tests.importers.conftest import STILL_OPEN, Importing, own_fixture
 
 LEDGER = "wordpress-wxr-1.2.xml"
 FOOTBRIDGE = "/2025/04/mill-street-footbridge"
@@ -70,7 +70,7 @@ async def test_replies_nest_six_deep_whatever_order_the_file_lists_them(api: Imp
     assert [row.id for row in chain] == sorted(row.id for row in chain)  # 504 came before 503
     assert rows["518"].parent_id is None  # its parent 499 is not in the file
     page = await api.page(FOOTBRIDGE, sort="oldest", limit=50)
-    assert page["thread"] == {"uri": FOOTBRIDGE, "count": 12,
+    assert page["thread"] == {"uri": FOOTBRIDGE, "count": 12, **STILL_OPEN,
                               "title": "Council approves the Mill Street footbridge"}  # fmt: skip
     node = next(c for c in page["comments"] if c["id"] == chain[0].id)
     for _ in range(5):
@@ -309,3 +309,19 @@ async def test_url_map_moves_threads_to_the_new_address(api: Importing, tmp_path
     await api.run(WORDPRESS, export, url_map=UrlMap.parse(["https://news.example/2026/=/archive/"]))
 
     assert {row.uri for row in await api.rows()} == {"/archive/harbour-bridge"}
+
+
+async def test_a_post_whose_comments_were_closed_stays_closed(
+    api: Importing, tmp_path: Path
+) -> None:
+    """WordPress showed such a post without its form; so does Talkback, after importing."""
+    export = tmp_path / "closed.xml"
+    text = own_fixture(LEDGER).read_text(encoding="utf-8")
+    export.write_text(text.replace("<![CDATA[open]]>", "<![CDATA[closed]]>"), encoding="utf-8")
+
+    await api.run(WORDPRESS, export)
+
+    page = await api.page(FOOTBRIDGE)
+    assert (page["thread"]["closed"], page["thread"]["count"]) == (True, 12)
+    refused = await api.post("Late to the party", uri=FOOTBRIDGE)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "thread_closed")

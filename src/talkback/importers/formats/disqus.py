@@ -86,6 +86,8 @@ def _thread(element: etree._Element, options: ImportOptions) -> ThreadRecord | N
         title=clean(child_text(element, "title")),
         created_at=parse_iso(child_text(element, "createdAt")),
         skip=THREAD_DELETED if deleted else None,
+        # Disqus showed a closed thread without its form: it stays closed here.
+        close_override="closed" if flag(child_text(element, "isClosed")) else None,
     )
 
 

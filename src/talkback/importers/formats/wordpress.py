@@ -44,7 +44,9 @@ from talkback.importers.summary import ImportSummary
 SOURCE = "wordpress"
 _STATUS = {"1": "approved", "approve": "approved", "0": "pending", "hold": "pending",
            "spam": "rejected", "trash": "deleted", "post-trashed": "deleted"}  # fmt: skip
-_ITEM_FIELDS = frozenset({"title", "link", "guid", "post_id", "post_date", "post_date_gmt"})
+_ITEM_FIELDS = frozenset(
+    {"title", "link", "guid", "post_id", "post_date", "post_date_gmt", "comment_status"}
+)
 NOTE = "WordPress note (editorial, never public)"
 _CONTENT_NAMESPACE = "{http://purl.org/rss/1.0/modules/content/}"
 
@@ -121,6 +123,8 @@ def _thread(item: _Item, options: ImportOptions) -> ThreadRecord:
         uri=options.thread_uri(address),
         title=clean(item.fields.get("title")),
         created_at=created,
+        # WordPress showed a post whose comments are closed without its form.
+        close_override="closed" if clean(item.fields.get("comment_status")) == "closed" else None,
     )
 
 
