@@ -32,7 +32,9 @@ def test_a_comment_can_be_posted_with_the_keyboard_alone(
         stops.append(page.evaluate(FOCUSED))
         if stops[-1] == "Your comment":
             break
-    assert stops == ["Newest", "Oldest", "Most Voted", "Notify of", "Sign in", "Your comment"]
+    assert stops == [
+        "Newest", "Oldest", "Most Voted", "Featured", "Notify of", "Sign in", "Your comment"
+    ]  # fmt: skip
     page.keyboard.type("Typed without a mouse")
     page.keyboard.press("Tab")
     page.keyboard.type("Kim")
