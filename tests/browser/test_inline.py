@@ -20,7 +20,9 @@ from talkback.comments.posting import CommentDraft, post_comment
 from talkback.comments.views import PassageAnchor
 from talkback.core.identity import hash_ip
 from talkback.core.uris import normalise_uri
+from talkback.moderation.editorial import set_thread_closing
 from talkback.readers.tokens import Reader
+from talkback.staff.accounts import create_staff
 from tests.browser.conftest import (
     CHROMIUM_ARGS,
     HELD_SITE,
@@ -641,3 +643,28 @@ def test_feedback_in_the_popover_takes_replies_and_votes_as_in_the_thread(
     expect(widget.comment_with("Not this one.")).to_be_visible()
     thread_up = widget.comment_with("Barriers work.").get_by_role("button", name="Upvote")
     expect(thread_up).to_have_attribute("aria-pressed", "true")
+
+
+def test_a_closed_thread_shows_its_feedback_but_takes_no_more(
+    widget: Widget, host: Host, article: str, article_page: Article, page: Page, talkback: Talkback
+) -> None:
+    give_feedback(widget, host, article, article_page, PASSAGE, "Before the verdict.")
+
+    async def close_thread() -> None:
+        ctx = talkback.context
+        desk = await create_staff(ctx.database, "desk@news.example", "a long password", "moderator")
+        site = await ctx.sites.get(SITE)
+        await set_thread_closing(ctx, site, normalise_uri(article), desk, override="closed")
+
+    talkback.run(close_thread())
+    page.reload()
+    article_page.expect_highlighted(PASSAGE)
+    article_page.marker("1").click()
+    expect(article_page.popover.locator(".tb-body")).to_have_text("Before the verdict.")
+    expect(article_page.popover.locator("textarea")).to_have_count(0)
+    page.keyboard.press("Escape")
+    article_page.select("Councillors")
+    # The button follows a selection after a 60 ms pause (inline_layer.js): give it that
+    # many times over before saying it did not come.
+    page.wait_for_timeout(600)
+    expect(article_page.pin).to_be_hidden()

@@ -247,7 +247,8 @@ export class Layer {
     const selection = document.getSelection();
     const range = selection && selection.rangeCount && !selection.isCollapsed ? selection.getRangeAt(0) : null;
     const { inline } = this;
-    const anchor = range && inline.snapshot.anchorOf(range, inline.hash);
+    // A closed thread takes no new feedback: no button to start some.
+    const anchor = range && !inline.ctx.closed && inline.snapshot.anchorOf(range, inline.hash);
     if (!anchor) return this.hidePin();
     // A new selection in the article: the reader has moved on from an open popover.
     if (this.popover) this.close(false);

@@ -103,7 +103,8 @@ export class Popover {
     }
   }
 
-  /** One passage: its quote, its feedback (read when opened), and a form if it is in the article. */
+  /** One passage: its quote, its feedback (read when opened), and a form if it is in the
+   * article and the thread is open. */
   section(anchor, ids, writable, state = 'placed') {
     const { t } = this.ctx;
     const list = h('ol', { class: 'tb-list' });
@@ -123,7 +124,7 @@ export class Popover {
       status,
       notice,
     );
-    if (writable) {
+    if (writable && !this.ctx.closed) {
       section.append(
         createForm(this.ctx, {
           anchor,
