@@ -11,6 +11,7 @@ import uvicorn
 from rich.table import Table
 
 from talkback import __version__
+from talkback.cli.backups import backup_command, restore_command
 from talkback.cli.data import export_command, import_app, reader_app
 from talkback.cli.support import console, fail, run_reporting_errors, with_database
 from talkback.cli.users import user_app
@@ -31,6 +32,8 @@ app.add_typer(import_app, name="import")
 app.command("export")(export_command)
 app.add_typer(reader_app, name="reader")
 app.add_typer(user_app, name="user")
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 Host = Annotated[str, typer.Option(help="Interface to listen on.")]
 Port = Annotated[int, typer.Option(help="TCP port to listen on.")]
