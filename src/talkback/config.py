@@ -83,6 +83,12 @@ class Settings(BaseSettings):
         "(`talkback demo` turns this on).",
     )
     rate_limits: Literal["on", "off"] = "on"
+    scorer: str | None = Field(
+        default=None,
+        max_length=300,
+        description="`module:attribute` of a factory of another toxicity scorer "
+        "(docs/moderation.md); unset, the shipped model.",
+    )
     page_cache_bytes: int = Field(
         default=64 * 1024 * 1024,
         ge=0,

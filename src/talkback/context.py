@@ -21,7 +21,7 @@ from talkback.live.hub import LiveEvent
 from talkback.live.live import Live, thread_of_channel
 from talkback.mail import check_mail
 from talkback.mail.mailer import Mailer
-from talkback.moderation.classifier import BatchingScorer, profanity_scorer
+from talkback.moderation.classifier import Scorer, scorer_from_setting
 from talkback.moderation.rate_limits import RateLimits
 from talkback.outbox.messages import queued_in_this_process
 from talkback.outbox.runtime import Outbox
@@ -43,7 +43,7 @@ class Context:
     threads: ThreadStates = field(init=False)
     shared_reads: SharedReads = field(init=False)
     """Thread states and pages many requests ask for at once, read once."""
-    scorer: BatchingScorer = field(init=False)
+    scorer: Scorer = field(init=False)
     rate_limits: RateLimits = field(init=False)
     stripe: StripeCheckout = field(init=False)
     events: Dispatcher = field(init=False)
@@ -60,7 +60,7 @@ class Context:
         self.pages = PageCache(self.settings.page_cache_bytes)
         self.live = Live(self.settings.broker_url)
         self.threads = ThreadStates()
-        self.scorer = profanity_scorer()
+        self.scorer = scorer_from_setting(self.settings.scorer)
         self.rate_limits = RateLimits(
             self.settings.broker_url, enabled=self.settings.rate_limits == "on"
         )

@@ -24,6 +24,9 @@ class FixedScorer:
     async def score(self, text: str) -> float:
         return self.value
 
+    async def warm_up(self) -> None:
+        """Nothing to load."""
+
 
 def rules(**changes: object) -> ModerationSettings:
     return validated_changes(RULES, dict(changes))
@@ -100,7 +103,7 @@ def test_banned_words_match_whole_words_in_any_case() -> None:
 
 def test_toxicity_thresholds_route_hold_and_reject() -> None:
     assert checks.toxicity(0.5, RULES) is None
-    held = checks.toxicity(0.8, RULES)
+    held = checks.toxicity(0.9, RULES)
     assert held is not None
     assert held.action is Action.HOLD
     rejected = checks.toxicity(0.99, RULES)
@@ -118,16 +121,16 @@ def test_modes() -> None:
 
 async def test_the_most_severe_finding_wins_and_all_are_kept() -> None:
     item = checks.Submission("see https://a.example https://b.example", honeypot="bot")
-    verdict = await judge(item, rules(max_links=1), FixedScorer(0.8))
+    verdict = await judge(item, rules(max_links=1), FixedScorer(0.9))
     assert verdict.status == "rejected"
     assert [f["check"] for f in verdict.stored()] == ["honeypot", "links", "toxicity"]
-    assert verdict.toxicity == 0.8
+    assert verdict.toxicity == 0.9
     assert verdict.reasons == ("automated",)  # what decided it, the trap unnamed
 
 
 async def test_the_reasons_of_a_hold_are_the_checks_that_held_it_once_each() -> None:
     item = checks.Submission("see https://a.example https://b.example", form_seconds=1.5)
-    verdict = await judge(item, rules(max_links=1, mode="pre"), FixedScorer(0.8))
+    verdict = await judge(item, rules(max_links=1, mode="pre"), FixedScorer(0.9))
     assert verdict.status == "pending"
     assert verdict.reasons == ("form_time", "links", "toxicity", "mode")
 

@@ -139,8 +139,8 @@ class NewComment(BaseModel):
 class ModerationOutcome(TypedDict):
     """`moderation` in the answer to a post or an edit: `status` as the comment's, and
     `reasons`, stable codes of the checks that held or refused it (empty when it is shown):
-    mode, first_comment, links, banned_words, banned_patterns, toxicity, flood, form_time,
-    duplicate, automated."""
+    mode, first_comment, links, banned_words, banned_patterns, word_list, personal_attack,
+    toxicity, flood, form_time, duplicate, automated."""
 
     status: CommentStatus
     reasons: list[str]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from talkback.moderation.deobfuscation import addressed_insults, listed_in
 from talkback.moderation.findings import Action, Finding
 from talkback.moderation.settings import ModerationSettings
 
@@ -76,6 +77,28 @@ def banned_words(item: Submission, rules: ModerationSettings) -> Finding | None:
     for pattern in rules.compiled_patterns:
         if pattern.search(item.text):
             return Finding("banned_patterns", Action.HOLD, f"matches /{pattern.pattern}/")
+    return None
+
+
+def word_list(item: Submission, _rules: ModerationSettings) -> Finding | None:
+    """Profanity and slurs from a maintained list (`word_list.py`), however spelled.
+
+    Held, not rejected: a list cannot tell a quotation or a reader's own word for
+    themselves from abuse, and a moderator can. Beside the model rather than instead of it:
+    the model misses spellings it never saw, the list misses insults made of plain words.
+    """
+    hits = listed_in(f"{item.text} {item.author_name or ''}")
+    if hits:
+        return Finding("word_list", Action.HOLD, f"listed words: {', '.join(hits)}")
+    return None
+
+
+def personal_attack(item: Submission, _rules: ModerationSettings) -> Finding | None:
+    """Plain-word insults said to someone ("you clueless buffoon"), which the model scores
+    low; held for a moderator, as the same words also describe (`word_list.INSULTS`)."""
+    hits = addressed_insults(item.text)
+    if hits:
+        return Finding("personal_attack", Action.HOLD, f"insults a person: {', '.join(hits)}")
     return None
 
 

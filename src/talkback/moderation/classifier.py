@@ -1,4 +1,4 @@
-"""Toxicity scoring behind a small interface, so a site can plug in another scorer.
+"""Toxicity scoring behind a small interface, so a deployment can plug in another scorer.
 
 The shipped scorer is alt-profanity-check's offline model in its lean form
 (`profanity_model.py`): about 30 µs a text, so it runs on the event loop, where a hop to a
@@ -10,19 +10,37 @@ process, about two seconds) in a thread while the server starts, never on a requ
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from talkback.moderation.profanity_model import load_in_subprocess
 from talkback.observability.metrics import record_scoring_batch
 
 
+@runtime_checkable
 class Scorer(Protocol):
+    """What `TALKBACK_SCORER` names a factory of (docs/moderation.md).
+
+    Both methods run on the server's event loop: a scorer that computes for more than a
+    fraction of a millisecond, or waits on a service, must hand that work to a thread or
+    await it, or every request waits with it.
+    """
+
     async def score(self, text: str) -> float:
         """A probability in [0, 1] that the text is abusive."""
         ...
+
+    async def warm_up(self) -> None:
+        """Load what scoring needs; awaited at startup and by /ready, so the first comment
+        never pays for it. Returns at once once loaded."""
+        ...
+
+
+class ScorerNotFound(RuntimeError):
+    """`TALKBACK_SCORER` does not name a factory of a scorer."""
 
 
 class BatchingScorer:
@@ -85,3 +103,25 @@ def _load_profanity_model() -> Callable[[Sequence[str]], Sequence[float]]:
 def profanity_scorer() -> BatchingScorer:
     """The shipped scorer: alt-profanity-check's model, offline."""
     return BatchingScorer(_load_profanity_model)
+
+
+def scorer_from_setting(spec: str | None) -> Scorer:
+    """The scorer a deployment chose: `module:attribute` names a callable taking no
+    arguments (a class or a function) that returns a `Scorer`; unset, the shipped one.
+    A wrong name fails when the server starts, not on the first comment."""
+    if not spec:
+        return profanity_scorer()
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise ScorerNotFound(f"TALKBACK_SCORER={spec!r}: write it as module:attribute")
+    try:
+        factory = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise ScorerNotFound(f"TALKBACK_SCORER={spec!r}: {exc}") from exc
+    scorer = factory()
+    if not isinstance(scorer, Scorer):
+        raise ScorerNotFound(
+            f"TALKBACK_SCORER={spec!r} made a {type(scorer).__name__}, which lacks "
+            "`async score(text) -> float` or `async warm_up()`"
+        )
+    return scorer

@@ -34,7 +34,7 @@ class ModerationRules(TypedDict):
 @dataclass(frozen=True, slots=True)
 class ModerationSettings:
     mode: str = "post"
-    hold_threshold: float = 0.75
+    hold_threshold: float = 0.85
     reject_threshold: float = 0.97
     banned_words: tuple[str, ...] = ()
     banned_patterns: tuple[str, ...] = ()

@@ -26,7 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from talkback.context import Context
-from talkback.moderation.classifier import BatchingScorer
+from talkback.moderation.classifier import Scorer
 from talkback.store.database import Database
 from talkback.store.migrate import alembic_config
 
@@ -102,7 +102,7 @@ async def _broker(url: str) -> NotReady | None:
     return None
 
 
-async def _classifier(scorer: BatchingScorer) -> NotReady | None:
+async def _classifier(scorer: Scorer) -> NotReady | None:
     try:
         async with asyncio.timeout(MODEL_WAIT_SECONDS):
             await scorer.warm_up()  # returns at once when loaded; the load goes on if not

@@ -46,7 +46,9 @@ const HELD = {
   links: 'heldLinks',
   banned_words: 'heldWords',
   banned_patterns: 'heldWords',
+  word_list: 'heldWords',
   toxicity: 'heldTone',
+  personal_attack: 'heldTone',
   flood: 'heldFlood',
   form_time: 'heldFast',
 };
