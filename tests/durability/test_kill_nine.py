@@ -24,8 +24,6 @@ from typing import IO
 import httpx
 import pytest
 
-from tests.conftest import throwaway_postgres_database
-
 SITE = "durable"
 ORIGIN = "https://durable.example"
 SECRET = "durability-test-secret-key"
@@ -61,16 +59,6 @@ class LoadOutcome:
     errors_before_kill: list[str] = field(default_factory=list)
     not_created: list[str] = field(default_factory=list)
     killed: bool = False
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
-def durable_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: an SQLite file, or a throwaway PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'talkback.db'}"
-        return
-    with throwaway_postgres_database("talkback_durability") as url:
-        yield url
 
 
 def free_port() -> int:
