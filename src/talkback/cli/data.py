@@ -39,6 +39,7 @@ from talkback.importers.formats.wpdiscuz import read_forms_table
 from talkback.importers.options import ImportOptions, UrlMap, zone
 from talkback.importers.run import Source, run_import
 from talkback.importers.summary import ImportSummary
+from talkback.moderation.classifier import ScorerNotFound
 from talkback.readers.data import delete_reader_data, write_reader_data
 from talkback.sites.sites import load_site
 
@@ -59,6 +60,15 @@ Lenient = Annotated[
         "refusing the whole file."
     ),
 ]
+ScreenFlag = Annotated[
+    bool,
+    typer.Option(
+        "--screen",
+        help="Run comments the source published through this site's moderation, as new "
+        "comments are; what it would hold or reject is imported as pending, with its "
+        "findings, for a moderator (docs/moderation.md).",
+    ),
+]
 UrlMaps = Annotated[
     list[str] | None,
     typer.Option(
@@ -73,7 +83,7 @@ def _with_context(work: Callable[[Context], Awaitable[T]]) -> T:
     """Run async work with a full service context, reporting our errors as messages."""
     try:
         context = Context.from_settings(get_settings())
-    except MissingSecretKey as exc:
+    except (MissingSecretKey, ScorerNotFound) as exc:
         raise fail(str(exc)) from exc
 
     async def run() -> T:
@@ -156,13 +166,14 @@ def _options(
     keep_pingbacks: bool = False,
     timezone: str = "UTC",
     wpdiscuz_forms: Path | None = None,
+    screen: bool = False,
 ) -> Callable[[str], ImportOptions]:
     parsed_map = UrlMap.parse(url_map or [])
     tz = zone(timezone)
     forms = read_forms_table(wpdiscuz_forms) if wpdiscuz_forms is not None else {}
     return lambda secret: ImportOptions(
         secret_key=secret, lenient=lenient, url_map=parsed_map,
-        keep_pingbacks=keep_pingbacks, timezone=tz, wpdiscuz_forms=forms,
+        keep_pingbacks=keep_pingbacks, timezone=tz, wpdiscuz_forms=forms, screen=screen,
     )  # fmt: skip
 
 
@@ -203,33 +214,43 @@ def import_wordpress(
             "several forms is placed on its passage (docs/inline-feedback.md).",
         ),
     ] = None,
+    screen: ScreenFlag = False,
 ) -> None:
     """Import a WordPress export (WXR, Tools → Export)."""
     make = _checked(
         lambda: _options(lenient=lenient, url_map=url_map, keep_pingbacks=keep_pingbacks,
-                         timezone=timezone, wpdiscuz_forms=wpdiscuz_forms)
+                         timezone=timezone, wpdiscuz_forms=wpdiscuz_forms, screen=screen)
     )  # fmt: skip
     _import(WORDPRESS, file, site, make)
 
 
 @import_app.command("disqus")
 def import_disqus(
-    file: File, site: SiteId, lenient: Lenient = False, url_map: UrlMaps = None
+    file: File,
+    site: SiteId,
+    lenient: Lenient = False,
+    url_map: UrlMaps = None,
+    screen: ScreenFlag = False,
 ) -> None:
     """Import a Disqus XML export."""
-    _import(DISQUS, file, site, _checked(lambda: _options(lenient=lenient, url_map=url_map)))
+    make = _checked(lambda: _options(lenient=lenient, url_map=url_map, screen=screen))
+    _import(DISQUS, file, site, make)
 
 
 @import_app.command("isso")
-def import_isso(file: File, site: SiteId, url_map: UrlMaps = None) -> None:
+def import_isso(
+    file: File, site: SiteId, url_map: UrlMaps = None, screen: ScreenFlag = False
+) -> None:
     """Import an Isso SQLite database, or a JSON file in Isso's generic import format."""
-    _import(ISSO, file, site, _checked(lambda: _options(url_map=url_map)))
+    _import(ISSO, file, site, _checked(lambda: _options(url_map=url_map, screen=screen)))
 
 
 @import_app.command("commento")
-def import_commento(file: File, site: SiteId, url_map: UrlMaps = None) -> None:
+def import_commento(
+    file: File, site: SiteId, url_map: UrlMaps = None, screen: ScreenFlag = False
+) -> None:
     """Import a Commento or Commento++ JSON export."""
-    _import(COMMENTO, file, site, _checked(lambda: _options(url_map=url_map)))
+    _import(COMMENTO, file, site, _checked(lambda: _options(url_map=url_map, screen=screen)))
 
 
 @import_app.command("talkback")
@@ -240,9 +261,11 @@ def import_talkback(
     ],
     lenient: Lenient = False,
     url_map: UrlMaps = None,
+    screen: ScreenFlag = False,
 ) -> None:
     """Import a Talkback export (from `talkback export`), e.g. to move a site."""
-    _import(TALKBACK, file, site, _checked(lambda: _options(lenient=lenient, url_map=url_map)))
+    make = _checked(lambda: _options(lenient=lenient, url_map=url_map, screen=screen))
+    _import(TALKBACK, file, site, make)
 
 
 def _write_out(output: Path | None, work: Callable[[Callable[[str], object]], T]) -> T:

@@ -50,6 +50,9 @@ class ImportOptions:
     wpdiscuz_forms: Mapping[str, str] = field(default_factory=dict)
     """wpDiscuz's feedback form table, id → shortcode id (`formats/wpdiscuz.py`): without
     it, feedback is placed only where the export alone says which passage it is on."""
+    screen: bool = False
+    """Judge comments the source published as new ones are, holding what moderation
+    would stop (`screening.py`)."""
 
     def hash_ip(self, ip: str | None) -> str | None:
         """Addresses are kept only as keyed hashes, like those of readers posting here."""

@@ -18,6 +18,7 @@ from talkback.importers.funding import write_funding
 from talkback.importers.options import ImportOptions
 from talkback.importers.progress import NO_PROGRESS, Progress
 from talkback.importers.records import ImportFailed
+from talkback.importers.screening import screening
 from talkback.importers.staging import Staging
 from talkback.importers.summary import ImportSummary
 from talkback.importers.writer import write_staged
@@ -68,7 +69,8 @@ async def run_import(
             assert source.prepare_site is not None
             site = await source.prepare_site(ctx, site_id, staging, summary)
         progress.phase("writing", staging.comment_count)
-        await write_staged(ctx, site, staging, summary, progress)
+        screen = screening(ctx, site, summary) if options.screen else None
+        await write_staged(ctx, site, staging, summary, progress, screen)
         await write_funding(ctx, site, staging, summary)
     return summary
 

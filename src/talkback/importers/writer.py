@@ -29,6 +29,7 @@ from talkback.events.changes import ThreadsRewritten
 from talkback.events.dispatcher import Changes
 from talkback.importers.progress import Progress
 from talkback.importers.records import CommentRecord, VoteRecord
+from talkback.importers.screening import Screen
 from talkback.importers.staging import Staging, ThreadGroup
 from talkback.importers.summary import ImportSummary
 from talkback.importers.tree import plan_thread
@@ -81,10 +82,16 @@ class _Outcome:
 
 
 async def write_staged(
-    ctx: Context, site: Site, staging: Staging, summary: ImportSummary, progress: Progress
+    ctx: Context,
+    site: Site,
+    staging: Staging,
+    summary: ImportSummary,
+    progress: Progress,
+    screen: Screen | None = None,
 ) -> None:
     """Write every staged thread group; raises on the first failed job (batches already
-    committed stay, and running the same import again completes it)."""
+    committed stay, and running the same import again completes it). `screen` sees each
+    thread's comments before they are written and may hold them (`screening.py`)."""
     pending: list[_Piece] = []
     size = 0
     for group in staging.groups():
@@ -93,6 +100,8 @@ async def write_staged(
         summary.notes.update(plan.notes)
         if not plan.comments and not group.keep_empty:
             continue
+        if screen is not None:
+            await screen(plan.comments)
         thread = _Thread(group, plan.comments)
         for start in range(0, max(len(plan.comments), 1), BATCH):
             end = min(start + BATCH, len(plan.comments))
