@@ -50,6 +50,7 @@ from talkback.web.api_docs import install_api_docs
 from talkback.web.body_limit import BodyLimitMiddleware
 from talkback.web.cors import SiteCORSMiddleware
 from talkback.web.errors import install_error_handlers
+from talkback.web.page_headers import SecurityHeadersMiddleware
 
 MAX_BODY_BYTES = 64 * 1024
 LOCATE_PATH = re.compile(r"^/api/v1/[^/]+/inline/locate$")
@@ -113,8 +114,10 @@ def create_app(settings: Settings | None = None, *, demo: bool = False) -> FastA
         BodyLimitMiddleware,
         max_bytes=MAX_BODY_BYTES,
         larger={LOCATE_PATH: inline_routes.MAX_LOCATE_BODY_BYTES},
+        timeout_seconds=context.settings.body_timeout_seconds,
     )
     app.add_middleware(CachedReads, context=context)
+    app.add_middleware(SecurityHeadersMiddleware)  # outside the cache: cached answers too
     app.add_middleware(RequestMetricsMiddleware)  # outermost: times the others too
     # Every module's router is included here (a module only combines its own routers). A
     # request is served by the first route that matches it: the order is behaviour.

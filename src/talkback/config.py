@@ -106,6 +106,27 @@ class Settings(BaseSettings):
         description="An idle live stream (SSE) sends a comment line after this many seconds "
         "of silence, so proxies and browsers keep it open.",
     )
+    trusted_proxies: str = Field(
+        default="",
+        max_length=2000,
+        description="Comma-separated addresses or networks of the reverse proxies whose "
+        "`X-Forwarded-For` and `X-Forwarded-Proto` are believed (docs/deploy.md); empty, "
+        "nobody's are, and cookies are Secure only on a direct TLS connection.",
+    )
+    live_streams_per_address: int = Field(
+        default=32,
+        ge=1,
+        le=10_000,
+        description="Live streams (SSE) one client address may hold open in one server "
+        "process; one more is answered 429.",
+    )
+    body_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        description="A request body not fully received this long after its headers is "
+        "answered 408, so a client trickling bytes cannot hold a request open.",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -58,7 +58,7 @@ class Context:
         self.shared_reads = SharedReads(self.run_in_background)
         self.sites = SiteDirectory(self.database, self.shared_reads)
         self.pages = PageCache(self.settings.page_cache_bytes)
-        self.live = Live(self.settings.broker_url)
+        self.live = Live(self.settings.broker_url, self.settings.live_streams_per_address)
         self.threads = ThreadStates()
         self.scorer = scorer_from_setting(self.settings.scorer)
         self.rate_limits = RateLimits(

@@ -59,7 +59,7 @@ def settings_values(
         "TALKBACK_MAIL_FROM": "comments@news.example",
         "TALKBACK_DATA_DIR": str(data_dir),
         # nginx reaches the nodes from 127.0.0.1; the tests' other clients use 127.0.0.2-3.
-        "FORWARDED_ALLOW_IPS": "127.0.0.1",
+        "TALKBACK_TRUSTED_PROXIES": "127.0.0.1",
     }
 
 

@@ -26,20 +26,15 @@ from tests.deploy.configs import (
 )
 from tests.mail_sink import free_port
 
-UVICORN_SETTINGS = {"FORWARDED_ALLOW_IPS"}
-"""Names in the template that are not Talkback's (they go to uvicorn through serve)."""
-
 
 def test_the_environment_template_names_only_settings_that_exist() -> None:
     fields = set(Settings.model_fields)
     for name in env_template_names():
-        if name in UVICORN_SETTINGS:
-            continue
         assert name.startswith("TALKBACK_"), f"{name} is not a Talkback setting"
         assert name.removeprefix("TALKBACK_").lower() in fields, f"{name} is no setting"
     assert set(env_template()) >= {
         "TALKBACK_SECRET_KEY", "TALKBACK_DATABASE_URL", "TALKBACK_BROKER_URL",
-        "TALKBACK_PUBLIC_URL", "FORWARDED_ALLOW_IPS",
+        "TALKBACK_PUBLIC_URL", "TALKBACK_TRUSTED_PROXIES",
     }  # fmt: skip
 
 

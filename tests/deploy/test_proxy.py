@@ -83,7 +83,7 @@ async def _avatar(cluster: Cluster, text: str, *, source: str, node: bool, **hea
 async def test_the_client_address_is_the_forwarded_one_only_from_the_trusted_proxy(
     cluster: Cluster,
 ) -> None:
-    """FORWARDED_ALLOW_IPS=127.0.0.1 (nginx's address); readers come from 127.0.0.2-3."""
+    """TALKBACK_TRUSTED_PROXIES=127.0.0.1 (nginx's address); readers come from 127.0.0.2-3."""
     reader = await _avatar(cluster, "through nginx", source="127.0.0.2", node=False)
     other = await _avatar(cluster, "another reader, directly", source="127.0.0.3", node=True)
     assert reader != other, "the avatar seed follows the address"

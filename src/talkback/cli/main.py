@@ -4,7 +4,8 @@ accounts in `users.py`, data in and out in `data.py`)."""
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+import os
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -15,11 +16,12 @@ from talkback.cli.backups import backup_command, restore_command
 from talkback.cli.data import export_command, import_app, reader_app
 from talkback.cli.support import console, fail, run_reporting_errors, with_database
 from talkback.cli.users import user_app
-from talkback.config import MissingSecretKey, get_settings
+from talkback.config import MissingSecretKey, Settings, get_settings
 from talkback.live.brokers import BrokerUnavailable, is_shared
 from talkback.sites import sites as site_service
 from talkback.store.database import Database
 from talkback.store.migrate import migrate as migrate_database
+from talkback.web.http_protocol import BoundedHeadProtocol
 
 app = typer.Typer(
     help="Talkback: comments and reader funding for news sites.", no_args_is_help=True
@@ -79,6 +81,7 @@ def serve(
         raise fail(str(exc)) from exc
     if workers > 1 and not is_shared(settings.broker_url):
         raise fail(split_workers_message(workers))
+    options = server_options(settings)
     from talkback.observability.multiprocess import share_metrics_between_workers
 
     share_metrics_between_workers(workers)  # before they start: /metrics adds theirs up
@@ -88,9 +91,35 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
         access_log=False,
+        **options,
     )
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options that Talkback's settings decide (docs/deploy.md, "Limits on
+    abusive clients").
+
+    Proxy headers are believed only from `TALKBACK_TRUSTED_PROXIES`, never from uvicorn's
+    own default (loopback) or its `FORWARDED_ALLOW_IPS`, which serve refuses so that an
+    old environment file cannot quietly trust a different list. A request's head may not
+    exceed 32 KiB (`web/http_protocol.py`), a connection idle between requests closes
+    after 5 s (uvicorn's default, stated so a change of theirs does not change ours);
+    bodies have their own deadline in the app (`web/body_limit.py`), and a head trickled
+    in slowly is nginx's to cut (`client_header_timeout`).
+    """
+    if "FORWARDED_ALLOW_IPS" in os.environ:
+        raise fail(
+            "FORWARDED_ALLOW_IPS is no longer read: name the proxies Talkback may believe "
+            "in TALKBACK_TRUSTED_PROXIES instead (docs/deploy.md)"
+        )
+    trusted = settings.trusted_proxies.strip()
+    return {
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or None,
+        "http": BoundedHeadProtocol,
+        "timeout_keep_alive": 5,
+    }
 
 
 def split_workers_message(workers: int) -> str:
@@ -185,7 +214,10 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     )
     if settings.demo_mailbox:
         console.print(f"Mail (no TALKBACK_SMTP_URL set): http://{host}:{port}/demo/mailbox")
-    uvicorn.run(create_app(settings, demo=True), host=host, port=port, access_log=False)
+    uvicorn.run(
+        create_app(settings, demo=True), host=host, port=port, access_log=False,
+        **server_options(settings),
+    )  # fmt: skip
 
 
 @site_app.command("add")

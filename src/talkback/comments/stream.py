@@ -15,7 +15,7 @@ import logging
 from contextlib import AsyncExitStack
 
 import anyio
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse
 from starlette.types import Receive, Scope, Send
 
@@ -64,11 +64,18 @@ class LiveStream(EventSourceResponse):
         }
     },
 )
-async def stream(ctx: Ctx, site: SiteDep, uri: Uri) -> EventSourceResponse:
+async def stream(request: Request, ctx: Ctx, site: SiteDep, uri: Uri) -> EventSourceResponse:
     """`comment.created`, `comment.updated`, `comment.deleted` and `vote` events, each with
     the thread's comment count, and `campaign.updated` of the site's goal bar; a comment
     line after 15 s of silence (`TALKBACK_LIVE_HEARTBEAT_SECONDS`) keeps proxies from
-    closing it. Every event published after the answer's headers reaches the stream."""
+    closing it. Every event published after the answer's headers reaches the stream.
+    One address may hold `TALKBACK_LIVE_STREAMS_PER_ADDRESS` open per server process; one
+    more is answered 429 (`live/quota.py`)."""
     held = AsyncExitStack()
-    subscription = await held.enter_async_context(ctx.live.subscribe(site.id, uri))
+    try:
+        held.enter_context(ctx.live.quota.hold(request.client.host if request.client else ""))
+        subscription = await held.enter_async_context(ctx.live.subscribe(site.id, uri))
+    except BaseException:
+        await held.aclose()
+        raise
     return LiveStream(subscription, held, ctx.settings.live_heartbeat_seconds)

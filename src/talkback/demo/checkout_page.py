@@ -7,14 +7,16 @@ Mounted only when demo payments are on and no Stripe key is set. Paying hands a 
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from talkback.core import money
-from talkback.demo.templates import templates
+from talkback.demo.templates import demo_page_headers, templates
 from talkback.funding.demo_checkout import (
     DEMO_PROVIDER,
     PATH,
@@ -28,6 +30,8 @@ from talkback.web.deps import Ctx
 
 router = APIRouter(include_in_schema=False)
 
+HOST = re.compile(r"[A-Za-z0-9.:\[\]-]+")
+"""A host (and port) that can stand in a policy as it is: no space, `;` or quote."""
 Token = Annotated[str, Query(max_length=4000)]
 
 
@@ -48,7 +52,14 @@ async def demo_checkout_page(ctx: Ctx, token: Token) -> HTMLResponse:
         cancel_url=request.cancel_url,
         session_id=session_id,
     )
-    return HTMLResponse(html)
+    # Paying redirects to the page the reader gave from, which form-action must allow.
+    back = urlsplit(request.success_url)
+    form_action = "'self'"
+    if back.scheme in ("http", "https") and HOST.fullmatch(back.netloc):
+        form_action += f" {back.scheme}://{back.netloc}"
+    return HTMLResponse(
+        html, headers=demo_page_headers("demo_checkout.html", form_action=form_action)
+    )
 
 
 @router.post(PATH)

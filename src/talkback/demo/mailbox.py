@@ -44,7 +44,8 @@ LINK = re.compile(r"https?://[^\s<>\"')]+")
 FRAME_BASE = '<base target="_blank">'
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-    "img-src 'self' data:; frame-src 'self'; form-action 'none'; base-uri 'none'",
+    "img-src 'self' data:; frame-src 'self'; form-action 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'",
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }

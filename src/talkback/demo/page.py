@@ -22,7 +22,7 @@ from talkback.comments.fragment import read_fragment
 from talkback.demo.article import ARTICLE, FeedLink, render_article_page
 from talkback.demo.content import DEMO_SITE, DEMO_URI
 from talkback.demo.stories import MORE_STORIES, story_at
-from talkback.demo.templates import templates
+from talkback.demo.templates import demo_page_headers, templates
 from talkback.errors import NotFound
 from talkback.feeds.feeds import feed_path
 from talkback.mail.transport import MailboxTransport
@@ -47,7 +47,7 @@ async def article_page(ctx: Ctx) -> HTMLResponse:
         ),
         more_stories=MORE_STORIES,
     )
-    return HTMLResponse(html)
+    return HTMLResponse(html, headers=demo_page_headers("article.html"))
 
 
 @router.get("/2026/11/{slug}", response_class=HTMLResponse)
@@ -63,7 +63,7 @@ async def story_page(ctx: Ctx, slug: str) -> HTMLResponse:
         paper=site.name, story=story, comments=Markup(fragment.body.decode()),
         feed=FeedLink("Comments on this story", thread_feed_path(story.path)),
     )  # fmt: skip
-    return HTMLResponse(html)
+    return HTMLResponse(html, headers=demo_page_headers("demo_story.html"))
 
 
 def thread_feed_path(uri: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from talkback.live.brokers import broker_for
 from talkback.live.hub import Hub, LiveEvent, Subscription
+from talkback.live.quota import StreamQuota
 
 
 def thread_channel(site_id: str, uri: str) -> str:
@@ -30,9 +31,10 @@ def site_channel(site_id: str) -> str:
 
 
 class Live:
-    def __init__(self, broker_url: str) -> None:
+    def __init__(self, broker_url: str, streams_per_address: int) -> None:
         self.hub = Hub()
         self.broker = broker_for(broker_url, self.hub)
+        self.quota = StreamQuota(streams_per_address)
 
     async def start(self) -> None:
         """Subscribe to the broker before serving, so this process hears every change made
