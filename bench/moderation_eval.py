@@ -1,6 +1,6 @@
 """Moderation quality on our own labelled comments: precision and recall per class.
 
-Run: `.venv/bin/python bench/moderation_eval.py [--json] [--set FILE]`.
+Run: `.venv/bin/python bench/moderation_eval.py [--json] [--sweep] [--set FILE]`.
 
 The set (`tests/moderation/evaluation_set.txt`, 300-odd comments written for this project)
 has two civil classes and four that moderation should stop. Each comment is judged twice
@@ -17,6 +17,9 @@ every caught civil comment (the class against civil comments). For a civil class
 is the share published (one minus its false-positive rate) and precision the share of
 that class among its published comments plus every published comment that should have
 been stopped. Runs on the model alone: no database, no network.
+
+`--sweep` shows how the shipped pipeline's recall and civil false positives move with
+the hold threshold: the figures the default was chosen from.
 """
 
 from __future__ import annotations
@@ -67,8 +70,8 @@ def before(scorer: Scorer) -> Judge:
     return verdict
 
 
-def after(scorer: Scorer) -> Judge:
-    rules = ModerationSettings().with_compiled_patterns()
+def after(scorer: Scorer, rules: ModerationSettings | None = None) -> Judge:
+    rules = (rules or ModerationSettings()).with_compiled_patterns()
 
     async def verdict(text: str) -> Action:
         return (await judge(checks.Submission(text), rules, scorer)).action
@@ -116,6 +119,30 @@ async def evaluate(path: Path) -> dict[str, dict[str, dict[str, float]]]:
     }
 
 
+SWEEP = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+
+
+async def sweep(path: Path) -> str:
+    """Civil false positives and recall per class of the shipped pipeline, by threshold."""
+    classes = read_set(path)
+    scorer = profanity_scorer()
+    await scorer.warm_up()
+    stopped = [name for name in classes if name not in CIVIL]
+    lines = [
+        f"| hold at | civil held | {' | '.join(f'{name} recall' for name in stopped)} |",
+        f"| ---: | ---: | {' | '.join('---:' for _ in stopped)} |",
+    ]
+    for threshold in SWEEP:
+        rules = ModerationSettings(hold_threshold=threshold, reject_threshold=max(threshold, 0.97))
+        table = scores(await caught_by_class(classes, after(scorer, rules)))
+        civil = sum(table[name]["caught"] for name in CIVIL) / sum(
+            table[name]["comments"] for name in CIVIL
+        )
+        recalls = " | ".join(f"{table[name]['recall']:.2f}" for name in stopped)
+        lines.append(f"| {threshold:.2f} | {civil:.1%} | {recalls} |")
+    return "\n".join(lines)
+
+
 def markdown(result: dict[str, dict[str, dict[str, float]]]) -> str:
     lines = [
         "| class | comments | caught before | caught after | precision before | "
@@ -136,7 +163,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--set", type=Path, default=SET, help="the labelled comments")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--sweep", action="store_true", help="recall by hold threshold")
     arguments = parser.parse_args()
+    if arguments.sweep:
+        sys.stdout.write(asyncio.run(sweep(arguments.set)) + "\n")
+        return
     result = asyncio.run(evaluate(arguments.set))
     sys.stdout.write((json.dumps(result) if arguments.json else markdown(result)) + "\n")
 

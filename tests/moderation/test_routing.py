@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from talkback.moderation.rules import update_moderation_settings
 from talkback.staff.accounts import StaffMember
+from talkback.store.tables import comments
 from tests.api.conftest import SITE, Api
 
 
@@ -118,3 +121,25 @@ async def test_editing_a_comment_into_abuse_takes_it_down(api: Api) -> None:
     assert response.status_code == 200
     assert response.json()["status"] == "rejected"
     assert (await api.page())["comments"] == []
+
+
+async def test_profanity_spelled_to_slip_past_is_held_for_a_moderator(api: Api) -> None:
+    """A hyphenated compound and spaced letters (test data): the model alone published
+    both; the word list holds them and the model's second pass scores them as meant."""
+    compound = await api.post("Read the report, you libtard-fucker.")
+    spaced = await api.post("Go f u c k yourself, councillor.")
+    for response in (compound, spaced):
+        assert response.status_code == 202
+        assert response.json()["comment"]["status"] in ("pending", "rejected")
+        assert "word_list" in [f["check"] for f in await _findings(api, response)]
+    assert (await api.page())["thread"]["count"] == 0
+
+
+async def _findings(api: Api, response: Any) -> list[dict[str, Any]]:
+    """The findings stored on the comment, as moderators see them."""
+    comment_id = response.json()["comment"]["id"]
+    rows = await api.context.database.read_rows(
+        select(comments.c.moderation).where(comments.c.id == comment_id)
+    )
+    findings: list[dict[str, Any]] = rows[0].moderation
+    return findings

@@ -3,8 +3,8 @@
 Only the list is taken from the package. Its own matcher compares every word of a comment
 with every spelling variant of every listed word: 48 ms for a 300-character comment here,
 against 30 µs for the model, and the check runs on the event loop. Here a comment's words are
-normalised once (`deobfuscation.py`) and looked up in a set, so the cost is a few
-microseconds a word whatever the length of the list.
+normalised once (`deobfuscation.py`) and looked up in a set, so the cost does not grow
+with the length of the list (0.3 ms for 1,000 characters, all of de-obfuscation included).
 
 The list was made for filtering chat, so it also names things a newsroom's readers discuss
 civilly: history (nazi, hitler, reich), crime (rape, murder, molest), health and the body
@@ -17,6 +17,7 @@ and slurs outside the list are the model's job. The evaluation set
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from functools import cache
 from importlib import resources
@@ -111,8 +112,13 @@ compound can be split on them. Roots such as "ass", "cock" or "dick" are not her
 or end ordinary words (class, cocktail, Dickens)."""
 
 
+_ANY_ROOT = re.compile("|".join(STRONG_ROOTS))
+
+
 def compound_parts(token: str) -> tuple[str, str] | None:
     """A closed compound split at a strong root, when the rest is at least three letters."""
+    if not _ANY_ROOT.search(token):
+        return None
     for root in STRONG_ROOTS:
         if token.startswith(root) and len(token) - len(root) >= 3:
             return root, token[len(root) :]
