@@ -181,5 +181,15 @@ class Hub:
             listeners.discard(subscription)
             subscription.close()
 
+    def end_all(self) -> int:
+        """End every open stream, as if each fell behind; returns how many. For when this
+        process may have missed events: each browser's EventSource reconnects and its
+        widget reloads the thread, so none goes on believing it is up to date."""
+        streams = {s for listeners in self._subscriptions.values() for s in listeners}
+        self._subscriptions.clear()
+        for subscription in streams:
+            subscription.close()
+        return len(streams)
+
     def listeners(self, channel: str) -> int:
         return len(self._subscriptions.get(channel, ()))

@@ -8,7 +8,9 @@ What a process caches, and what makes every process of the deployment forget it:
   (an import, a reader's data deleted) have no live event, so the consumer here announces
   them as `threads` notices;
 - after a broker reconnection (`everything`), every site is read afresh; thread states
-  need nothing, they expire within `thread_states.FRESH_SECONDS` on their own.
+  need nothing, they expire within `thread_states.FRESH_SECONDS` on their own. Open
+  streams are ended too: live events published while Redis was out of reach never arrive,
+  so each widget reconnects and reloads its thread rather than silently miss them.
 
 Rate limits keep no per-process state with a Redis broker (their counters are in Redis),
 and rendered pages are keyed by the thread's version, so neither needs a notice.
@@ -16,6 +18,7 @@ and rendered pages are keyed by the thread's version, so neither needs a notice.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from talkback.comments.thread_states import ThreadStates
@@ -35,6 +38,8 @@ from talkback.sites.sites import SiteDirectory
 if TYPE_CHECKING:
     from talkback.context import Context
 
+log = logging.getLogger(__name__)
+
 
 def install(ctx: Context) -> None:
     """Announce this process's changes to every process; forget what others announce."""
@@ -45,6 +50,7 @@ def install(ctx: Context) -> None:
 
     ctx.sites.announce_with(announce_site)
     broker.on_notice(forgetting(ctx.sites, ctx.threads))
+    broker.on_notice(cutting_off(ctx.live.hub))
     ctx.events.after_commit(rewritten_threads_announcer(broker))
 
 
@@ -61,6 +67,18 @@ def forgetting(sites: SiteDirectory, threads: ThreadStates) -> NoticeObserver:
             sites.forget_all()
 
     return forget
+
+
+def cutting_off(hub: Hub) -> NoticeObserver:
+    """The observer that ends every open stream of this process after a broker
+    reconnection, when events may have been missed (the widget reloads on reconnecting)."""
+
+    def cut_off(notice: Notice) -> None:
+        if notice.kind == "everything":
+            ended = hub.end_all()
+            log.warning("event=live_streams_ended reason=broker_reconnected streams=%d", ended)
+
+    return cut_off
 
 
 def rewritten_threads_announcer(broker: Broker) -> AfterCommit:

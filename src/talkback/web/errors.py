@@ -10,6 +10,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
 from talkback.errors import RateLimited, TalkbackError
@@ -60,6 +63,7 @@ API_ERRORS: dict[int | str, dict[str, Any]] = {
         (413, "The request body is too large"),
         (422, "A field is invalid; `fields` names each one"),
         (429, "Too many requests; `Retry-After` says when to try again"),
+        (503, "The database or the broker cannot be reached; `Retry-After` says when to retry"),
     )
 }
 """Error answers every API router declares, so `/openapi.json` documents them; 422 here
@@ -101,13 +105,43 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+OUTAGE_RETRY_SECONDS = 5
+"""What a client is told to wait when the database or Redis is unreachable."""
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether `exc` says a service we depend on is out of reach (PostgreSQL restarting,
+    Redis down, a dropped connection), rather than a fault in our code or the request."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    unreachable = OperationalError | InterfaceError | RedisConnectionError | RedisTimeoutError
+    return isinstance(exc, unreachable | ConnectionError)
+
+
 async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
     log.exception("event=unhandled_error", exc_info=exc)
     return error_response(500, "internal", "something went wrong on our side")
+
+
+async def _unreachable(request: Request, exc: Exception) -> JSONResponse:
+    """503 while the database or Redis is out of reach: the client may retry, and the
+    server recovers by itself once the service is back (its pools reconnect)."""
+    if not is_outage(exc):
+        return await _unexpected_error(request, exc)
+    log.warning("event=service_unreachable error=%r", exc)
+    response = error_response(
+        503, "service_unavailable", "the server cannot reach its database or broker; retry"
+    )
+    response.headers["Retry-After"] = str(OUTAGE_RETRY_SECONDS)
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(TalkbackError, _talkback_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    # Handled where other errors are (not by the last-resort handler, which re-raises and
+    # makes the server drop the connection after answering).
+    for unreachable in (DBAPIError, ConnectionError, RedisConnectionError, RedisTimeoutError):
+        app.add_exception_handler(unreachable, _unreachable)
     app.add_exception_handler(Exception, _unexpected_error)

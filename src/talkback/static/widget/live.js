@@ -60,6 +60,13 @@ export function connectLive(ctx, thread) {
   });
   on('vote', (counts) => thread.setVotes(counts.id, counts));
   on('thread.closing', ({ closed, message }) => thread.setClosed(closed, message));
+  // The server ends streams that may have missed events (a reader fell behind, its broker
+  // reconnected): on reconnecting, reload the thread to catch up with what was missed.
+  let connected = source.readyState === EventSource.OPEN;
+  source.addEventListener('open', () => {
+    if (connected) thread.load(thread.sort);
+    connected = true;
+  });
 
   /** Whether the comment has a place on screen: its parent is (or will be) shown. */
   function fits(comment) {
