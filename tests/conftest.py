@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -24,7 +25,7 @@ def services_required() -> bool:
     return os.environ.get("TALKBACK_REQUIRE_SERVICES") == "1"
 
 
-def skip_or_fail(reason: str) -> None:
+def skip_or_fail(reason: str) -> NoReturn:
     """Skip a test whose service is missing, unless CI demands the service."""
     if services_required():
         pytest.fail(f"{reason} (TALKBACK_REQUIRE_SERVICES=1)")

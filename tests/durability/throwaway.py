@@ -24,11 +24,21 @@ from tests.durability.test_kill_nine import free_port
 START_TIMEOUT = 30.0
 
 
+def postgres_binary(name: str) -> str | None:
+    """`initdb` or `pg_ctl`: on PATH, or where Debian keeps them (not on PATH there)."""
+    found = shutil.which(name)
+    if found is not None:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    return str(candidates[-1]) if candidates else None
+
+
 class PostgresCluster:
     """An initdb'd cluster on 127.0.0.1:`port`, trust authentication, user `postgres`."""
 
-    def __init__(self, directory: Path, port: int, as_user: list[str]) -> None:
+    def __init__(self, directory: Path, port: int, as_user: list[str], pg_ctl: str) -> None:
         self.directory = directory
+        self._pg_ctl = pg_ctl
         self.port = port
         self._as_user = as_user
         self.url = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
@@ -42,20 +52,21 @@ class PostgresCluster:
     def start(self) -> None:
         options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
         self.run(
-            "pg_ctl", "start", "--wait", f"--timeout={START_TIMEOUT:.0f}",
+            self._pg_ctl, "start", "--wait", f"--timeout={START_TIMEOUT:.0f}",
             f"--pgdata={self.directory / 'data'}", f"--log={self.directory / 'log'}",
             f"--options={options}",
         )  # fmt: skip
 
     def stop(self, mode: str = "immediate") -> None:
         """`immediate` is a crash as far as clients can tell: connections drop at once."""
-        self.run("pg_ctl", "stop", "--wait", f"--mode={mode}", f"-D{self.directory / 'data'}")
+        self.run(self._pg_ctl, "stop", "--wait", f"--mode={mode}", f"-D{self.directory / 'data'}")
 
 
 @contextmanager
 def postgres_cluster() -> Iterator[PostgresCluster]:
     """A running cluster of this test's own, stopped and removed afterwards."""
-    if shutil.which("initdb") is None or shutil.which("pg_ctl") is None:
+    initdb, pg_ctl = postgres_binary("initdb"), postgres_binary("pg_ctl")
+    if initdb is None or pg_ctl is None:
         skip_or_fail("initdb and pg_ctl are not installed")
     directory = Path(tempfile.mkdtemp(prefix="talkback-pg-"))
     as_user: list[str] = []
@@ -63,17 +74,17 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         owner = pwd.getpwnam("postgres")
         os.chown(directory, owner.pw_uid, owner.pw_gid)
         as_user = ["runuser", "-u", "postgres", "--"]
-    cluster = PostgresCluster(directory, free_port(), as_user)
+    cluster = PostgresCluster(directory, free_port(), as_user, pg_ctl)
     try:
         cluster.run(
-            "initdb", "--auth=trust", "--username=postgres", "--encoding=UTF8",
+            initdb, "--auth=trust", "--username=postgres", "--encoding=UTF8",
             "--no-sync", f"--pgdata={directory / 'data'}",
         )  # fmt: skip
         cluster.start()
         yield cluster
     finally:
         subprocess.run(
-            [*as_user, "pg_ctl", "stop", "--mode=immediate", f"-D{directory / 'data'}"],
+            [*as_user, pg_ctl, "stop", "--mode=immediate", f"-D{directory / 'data'}"],
             capture_output=True, timeout=60, check=False,
         )  # fmt: skip
         shutil.rmtree(directory, ignore_errors=True)
