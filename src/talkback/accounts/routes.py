@@ -17,7 +17,7 @@ from talkback.accounts import service
 from talkback.accounts.service import PublicAccount
 from talkback.comments.schemas import Name
 from talkback.readers.data import ReaderData, ReaderDeletion, delete_reader_data, export_reader_data
-from talkback.web.deps import Ctx, ReaderDep, SiteDep
+from talkback.web.deps import READER_ERRORS, Ctx, ReaderDep, SiteDep
 from talkback.web.errors import API_ERRORS, ErrorBody
 from talkback.web.validators import Stored
 
@@ -26,7 +26,9 @@ def _error(description: str) -> dict[str, Any]:
     return {"model": ErrorBody, "description": description}
 
 
-router = APIRouter(prefix="/api/v1/{site}", tags=["reader accounts"], responses=API_ERRORS)
+router = APIRouter(
+    prefix="/api/v1/{site}", tags=["reader accounts"], responses={**API_ERRORS, **READER_ERRORS}
+)
 NOT_SIGNED_IN: dict[int | str, dict[str, Any]] = {
     401: _error("`not_signed_in`: only a reader signed in by email link may do this"),
 }

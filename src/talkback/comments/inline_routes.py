@@ -10,10 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from talkback.comments.inline import InlinePage, Placements, locate_passages, read_inline
 from talkback.comments.routes import PAGE_CACHE_CONTROL
 from talkback.core import drafts
-from talkback.web.deps import Ctx, ReaderDep, SiteDep, Uri
+from talkback.web.deps import READER_ERRORS, Ctx, ReaderDep, SiteDep, Uri
 from talkback.web.errors import API_ERRORS
 
-router = APIRouter(prefix="/api/v1/{site}", tags=["inline feedback"], responses=API_ERRORS)
+router = APIRouter(
+    prefix="/api/v1/{site}", tags=["inline feedback"], responses={**API_ERRORS, **READER_ERRORS}
+)
 
 LOCATES_PER_READER = "30/minute;300/hour"
 """A reader's browser locates once per view of an edited article; more is a script."""

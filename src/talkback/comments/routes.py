@@ -18,10 +18,12 @@ from talkback.comments.schemas import (
 from talkback.core import drafts
 from talkback.core.paging import Sort
 from talkback.moderation.screening import FormSignals
-from talkback.web.deps import CommentId, Ctx, EditToken, ReaderDep, SiteDep, Uri
+from talkback.web.deps import READER_ERRORS, CommentId, Ctx, EditToken, ReaderDep, SiteDep, Uri
 from talkback.web.errors import API_ERRORS
 
-router = APIRouter(prefix="/api/v1/{site}", tags=["comments"], responses=API_ERRORS)
+router = APIRouter(
+    prefix="/api/v1/{site}", tags=["comments"], responses={**API_ERRORS, **READER_ERRORS}
+)
 
 PAGE_CACHE_CONTROL = "public, max-age=2, stale-while-revalidate=30"
 

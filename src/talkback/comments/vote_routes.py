@@ -7,10 +7,12 @@ from fastapi import APIRouter
 from talkback.comments.reports import report_comment
 from talkback.comments.schemas import ReportAnswer, ReportIn, VoteIn
 from talkback.comments.votes import VoteCounts, cast_vote
-from talkback.web.deps import CommentId, Ctx, ReaderDep, SiteDep
+from talkback.web.deps import READER_ERRORS, CommentId, Ctx, ReaderDep, SiteDep
 from talkback.web.errors import API_ERRORS
 
-router = APIRouter(prefix="/api/v1/{site}", tags=["votes and reports"], responses=API_ERRORS)
+router = APIRouter(
+    prefix="/api/v1/{site}", tags=["votes and reports"], responses={**API_ERRORS, **READER_ERRORS}
+)
 
 
 @router.post("/comments/{comment_id}/vote")

@@ -12,10 +12,12 @@ from talkback.errors import Unauthorized
 from talkback.feeds.atom import MEDIA_TYPE
 from talkback.feeds.feeds import replies_feed, replies_feed_path, site_feed, thread_feed
 from talkback.feeds.keys import reader_of_feed_key, replies_feed_key
-from talkback.web.deps import Ctx, ReaderDep, SiteDep, Uri
+from talkback.web.deps import READER_ERRORS, Ctx, ReaderDep, SiteDep, Uri
 from talkback.web.errors import API_ERRORS
 
-router = APIRouter(prefix="/api/v1/{site}/feeds", tags=["feeds"], responses=API_ERRORS)
+router = APIRouter(
+    prefix="/api/v1/{site}/feeds", tags=["feeds"], responses={**API_ERRORS, **READER_ERRORS}
+)
 
 PUBLIC_FEED_CACHE = "public, max-age=60"
 """Feed readers poll every few minutes at most; a minute in shared caches costs nothing."""

@@ -12,10 +12,12 @@ from talkback.funding.campaigns import CampaignView, find_campaign, public_view
 from talkback.funding.checkout import GiftDraft, payments_enabled, start_checkout
 from talkback.funding.donations import donor_wall
 from talkback.funding.schemas import CheckoutOut, GiftIn
-from talkback.web.deps import Ctx, ReaderDep, SiteDep
+from talkback.web.deps import READER_ERRORS, Ctx, ReaderDep, SiteDep
 from talkback.web.errors import API_ERRORS
 
-router = APIRouter(prefix="/api/v1/{site}/campaigns", tags=["funding"], responses=API_ERRORS)
+router = APIRouter(
+    prefix="/api/v1/{site}/campaigns", tags=["funding"], responses={**API_ERRORS, **READER_ERRORS}
+)
 
 CampaignRef = Annotated[str, Path(pattern=r"^(current|[0-9]{1,15})$", description="id or current")]
 # Totals move at most as fast as gifts arrive; bars learn of each one over SSE anyway.

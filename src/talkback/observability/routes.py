@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Request, Response
 from talkback.observability.access import check_scraper
 from talkback.observability.exposition import scrape
 from talkback.web.deps import Ctx
+from talkback.web.errors import ErrorBody
 
 router = APIRouter(tags=["operations"])
 
@@ -16,7 +17,11 @@ router = APIRouter(tags=["operations"])
 @router.get(
     "/metrics",
     response_class=Response,
-    responses={200: {"description": "Prometheus metrics", "content": {"text/plain": {}}}},
+    responses={
+        200: {"description": "Prometheus metrics", "content": {"text/plain": {}}},
+        401: {"model": ErrorBody, "description": "`TALKBACK_METRICS_TOKEN` is set and not sent"},
+        403: {"model": ErrorBody, "description": "Not a loopback client, and no token is set"},
+    },
 )
 async def metrics(
     ctx: Ctx,

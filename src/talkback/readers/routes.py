@@ -14,10 +14,12 @@ from talkback.errors import Invalid
 from talkback.readers.me import ReaderState, reader_state
 from talkback.readers.tokens import issue_reader_token
 from talkback.sites.sites import PublicSettings
-from talkback.web.deps import READER_HEADER, Ctx, ReaderDep, SiteDep, Uri
+from talkback.web.deps import READER_ERRORS, READER_HEADER, Ctx, ReaderDep, SiteDep, Uri
 from talkback.web.errors import API_ERRORS
 
-router = APIRouter(prefix="/api/v1/{site}", tags=["readers"], responses=API_ERRORS)
+router = APIRouter(
+    prefix="/api/v1/{site}", tags=["readers"], responses={**API_ERRORS, **READER_ERRORS}
+)
 
 
 class SiteConfig(TypedDict):

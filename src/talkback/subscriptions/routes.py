@@ -11,11 +11,13 @@ from typing_extensions import TypedDict
 from talkback.subscriptions import service
 from talkback.subscriptions.service import SubscribeAnswer
 from talkback.subscriptions.views import Kind
-from talkback.web.deps import MAX_ID, Ctx, ReaderDep, SiteDep, Uri
+from talkback.web.deps import MAX_ID, READER_ERRORS, Ctx, ReaderDep, SiteDep, Uri
 from talkback.web.errors import API_ERRORS
 from talkback.web.validators import Optional
 
-router = APIRouter(prefix="/api/v1/{site}", tags=["subscriptions"], responses=API_ERRORS)
+router = APIRouter(
+    prefix="/api/v1/{site}", tags=["subscriptions"], responses={**API_ERRORS, **READER_ERRORS}
+)
 
 
 class SubscribeIn(BaseModel):

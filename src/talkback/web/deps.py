@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Query, Request
 
@@ -11,6 +11,7 @@ from talkback.core.uris import InvalidUri, normalise_uri
 from talkback.errors import Invalid
 from talkback.readers.tokens import Reader, identify_reader
 from talkback.sites.sites import Site
+from talkback.web.errors import ErrorBody
 
 READER_HEADER = "X-Talkback-Reader"
 EDIT_TOKEN_HEADER = "X-Edit-Token"
@@ -51,5 +52,10 @@ Ctx = Annotated[Context, Depends(get_context)]
 SiteDep = Annotated[Site, Depends(get_site)]
 Uri = Annotated[str, Depends(get_uri)]
 ReaderDep = Annotated[Reader, Depends(get_reader)]
+READER_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "The `X-Talkback-Reader` token is not valid"}
+}
+"""Declared by every router with a route that takes `ReaderDep` (a dependency cannot
+declare its own answers in `/openapi.json`)."""
 CommentId = Annotated[int, Path(ge=1, le=MAX_ID)]
 EditToken = Annotated[str | None, Header(alias=EDIT_TOKEN_HEADER, max_length=200)]
