@@ -3,8 +3,9 @@ signed-in admin session whose cookie and CSRF token go with every generated requ
 
 schemathesis reaches the app in-process through its own ASGI transport, which runs the app
 (and its lifespan) on an event loop of its own; so the data is built beforehand, on another
-loop with a `Context` of its own, into a SQLite file that each test copies. Every operation
-then starts from the same newsroom, whatever the operation before it deleted or changed.
+loop with a `Context` of its own that is closed before the app starts. Every operation, on
+SQLite and on PostgreSQL, starts from the same newsroom, whatever the operation before it
+deleted or changed.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from talkback.sites.sites import create_site
 from talkback.staff import accounts as staff_service
 from talkback.staff.accounts import create_staff
 from talkback.store.migrate import migrate
+from tests.api.conftest import reset
 
 SITE = "news"
 ORIGIN = "https://news.example"
@@ -53,7 +55,7 @@ HOST = "http://testserver"
 """schemathesis's ASGI transport sends `Host: testserver`; admin writes must come from there."""
 ADMIN_API = "/api/v1/admin/"
 DATABASE = "talkback.db"
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = 10
 
 CHECKS: list[CheckFunction] = [
     not_a_server_error,
@@ -114,6 +116,7 @@ async def _build_newsroom(database_url: str) -> None:
     context = Context.from_settings(contract_settings(database_url))
     try:
         await migrate(context.database)
+        await reset(context)
         site = await create_site(context.database, SITE, name="The Example News", origins=[ORIGIN])
         await create_staff(context.database, ADMIN, PASSWORD, "admin", "Edith")
         await create_staff(context.database, MODERATOR, PASSWORD, "moderator")
@@ -181,12 +184,26 @@ def copy_database(template: Path, into: Path) -> str:
     return f"sqlite+aiosqlite:///{into / DATABASE}"
 
 
-@pytest.fixture
-def signed_in_newsroom(
-    newsroom_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> SignedInNewsroom:
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(staff_service, "_hasher", cheap_hasher())
-    app = create_app(contract_settings(copy_database(newsroom_template, tmp_path)))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def newsroom_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The newsroom, fresh for each operation: on SQLite a copy of the file built once, on
+    PostgreSQL the run's database emptied and built again (PostgreSQL's integer columns
+    overflow where SQLite's do not)."""
+    if request.param == "sqlite":
+        return copy_database(request.getfixturevalue("newsroom_template"), tmp_path)
+    url: str = request.getfixturevalue("postgres_database")
+    asyncio.run(_build_newsroom(url))
+    return url
+
+
+@pytest.fixture
+def signed_in_newsroom(newsroom_database: str) -> SignedInNewsroom:
+    app = create_app(contract_settings(newsroom_database))
     login = schema["/api/v1/admin/login"]["POST"].Case(body={"email": ADMIN, "password": PASSWORD})
     newsroom = SignedInNewsroom(app, login)
     newsroom.sign_in()

@@ -1,14 +1,15 @@
-"""`/openapi.json` is a contract: for every operation, as a signed-in admin's browser (session
-cookie, CSRF token, the Talkback host as `Origin`) sends cases schemathesis generates from
-it, valid and invalid, no answer is a server error and every answer's status code, media
-type and body are the ones the document declares.
+"""`/openapi.json` is a contract: for every operation, on SQLite and on PostgreSQL, sent as a
+signed-in admin's browser would send it (session cookie, CSRF token; the Talkback host as
+`Origin` for the admin API, the newspaper's for the widget's), no case schemathesis derives
+from the document, valid or invalid, gets a server error, and every answer's status code,
+media type and body are ones the document declares.
 
-Bounded and repeatable: a fixed number of examples per operation, a fixed seed, and
+Bounded and repeatable: schemathesis's coverage phase (each parameter's boundary and
+invalid values) plus a fixed number of generated examples per operation, a fixed seed and
 derandomized generation, so CI sends the same cases on every run. The newsroom fixture is
 one per operation on purpose: its cases share the app and the session, as one admin's
 browser would.
 """
-
 from __future__ import annotations
 
 from hypothesis import HealthCheck, settings
