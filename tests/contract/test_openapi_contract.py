@@ -10,6 +10,7 @@ derandomized generation, so CI sends the same cases on every run. The newsroom f
 one per operation on purpose: its cases share the app and the session, as one admin's
 browser would.
 """
+
 from __future__ import annotations
 
 from hypothesis import HealthCheck, settings
