@@ -37,11 +37,12 @@ from talkback.comments.posting import CommentDraft, post_comment
 from talkback.config import Settings
 from talkback.context import Context
 from talkback.core.identity import hash_ip
-from talkback.readers.tokens import Reader
+from talkback.readers.tokens import Reader, issue_reader_token_for
 from talkback.sites.sites import create_site
 from talkback.staff import accounts as staff_service
 from talkback.staff.accounts import create_staff
 from talkback.store.migrate import migrate
+from talkback.web.deps import READER_HEADER
 from tests.api.conftest import reset
 
 SITE = "news"
@@ -98,7 +99,16 @@ schema = schemathesis.openapi.from_dict(
         {
             "seed": 16,
             "generation": {"max-examples": EXAMPLES_PER_OPERATION, "deterministic": True},
-            "parameters": {"path.site": SITE},
+            # The newsroom's site, and mostly a reader token it issued, so that most cases
+            # reach the operation itself rather than stopping at "no such site" or "bad token"
+            # (tests/robustness walks unknown sites).
+            "dictionaries": {
+                "readers": {"values": [issue_reader_token_for(SECRET, "contract-reader")]},
+            },
+            "parameters": {
+                "path.site": SITE,
+                f"header.{READER_HEADER}": {"dictionary": "readers", "probability": 0.8},
+            },
         }
     ),
 )
