@@ -33,6 +33,8 @@ class BoundedHeadProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._in_head = True
         self._head_bytes = 0
+        self._tail = b""
+        """The last bytes read, for a head's end split between two reads."""
 
     def on_message_begin(self) -> None:
         self._in_head = True
@@ -44,18 +46,33 @@ class BoundedHeadProtocol(HttpToolsProtocol):
         super().on_headers_complete()
 
     def data_received(self, data: bytes) -> None:
-        """Bytes count toward the head only when it was incomplete before and after them
-        (a read that ends one request and starts the next counts toward neither)."""
-        was_in_head = self._in_head
+        """Bytes read while a head is incomplete count toward it, up to the head's end when
+        this read completes it (the body after it does not), checked before parsing: a
+        head that arrives whole in one read is refused too. A read that ends one request
+        and starts the next counts toward neither (at most one read more is held)."""
+        if self._in_head and not self.transport.is_closing():
+            self._head_bytes += _head_part(self._tail, data)
+            if self._head_bytes > MAX_HEAD_BYTES:
+                self._refuse()
+                return
+        self._tail = data[-3:]
         super().data_received(data)
-        if not (was_in_head and self._in_head) or self.transport.is_closing():
-            return
-        self._head_bytes += len(data)
-        if self._head_bytes > MAX_HEAD_BYTES:
-            self.transport.write(
-                b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
-                b"content-type: application/json\r\n"
-                b"content-length: " + str(len(_REFUSAL)).encode() + b"\r\n"
-                b"connection: close\r\n\r\n" + _REFUSAL
-            )
-            self.transport.close()
+
+    def _refuse(self) -> None:
+        self.transport.write(
+            b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+            b"content-type: application/json\r\n"
+            b"content-length: " + str(len(_REFUSAL)).encode() + b"\r\n"
+            b"connection: close\r\n\r\n" + _REFUSAL
+        )
+        self.transport.close()
+
+
+def _head_part(tail: bytes, data: bytes) -> int:
+    """How many bytes of `data` belong to the head: up to its blank line if `data` holds
+    it (looked for across the previous read's `tail` too), else all of them."""
+    joined = tail + data
+    ends = [i + len(mark) for mark in (b"\r\n\r\n", b"\n\n") if (i := joined.find(mark)) >= 0]
+    if not ends:
+        return len(data)
+    return max(0, min(ends) - len(tail))
