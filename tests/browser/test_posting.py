@@ -356,7 +356,7 @@ def test_a_duplicate_and_a_hold_are_explained_in_german(
         "Diesen Kommentar haben Sie bereits gesendet."
     )
     expect(widget.text).to_have_value("Zweimal gesagt.")
-    widget.text.fill("This plan is crap and the council knows it.")  # scored 0.81: held
+    widget.text.fill("This plan is utter crap and the council knows it.")  # scored 0.93: held
     widget.text.press("Control+Enter")
     expect(widget.root.locator(".tb > .tb-notice")).to_have_text(
         "Danke! Ihr Kommentar könnte verletzend wirken, deshalb prüft ihn die Moderation,"
