@@ -60,6 +60,21 @@ async def test_a_bad_anchor_is_refused_with_its_reason(
     assert all(field["field"].startswith("anchor") for field in error["fields"])
 
 
+@pytest.mark.parametrize("absent", [None, "   "])
+async def test_a_passage_without_a_question_may_say_so_with_null_or_blank(
+    api: Api, absent: str | None
+) -> None:
+    """Found by the contract test: `"question": null` was a 500, not the same as leaving it
+    out."""
+    response = await api.post("On a passage", anchor=anchor("seven to five", question=absent))
+    if absent is None:
+        assert response.status_code == 201, response.text
+        assert "question" not in response.json()["comment"]["anchor"]
+    else:
+        assert response.status_code == 422
+        assert "must not be empty" in response.json()["error"]["message"]
+
+
 async def test_a_reply_carries_no_passage(api: Api) -> None:
     parent = await feedback(api, "seven to five")
     response = await api.post("Replying", parent_id=parent, anchor=anchor("The mayor"))

@@ -77,12 +77,15 @@ class Anchor(BaseModel):
     end: Annotated[int | None, Field(ge=0, le=drafts.MAX_ARTICLE_TEXT_LENGTH)] = None
     text_hash: Annotated[str | None, Field(pattern=r"^[0-9a-f]{64}$")] = None
     """SHA-256 (hex) of the article's text the passage was selected in."""
-    question: Annotated[
-        str | None,
-        Field(min_length=1, max_length=drafts.MAX_QUESTION_LENGTH),
-        AfterValidator(_not_blank),
-        Stored,
-    ] = None
+    question: (
+        Annotated[
+            str,
+            Field(min_length=1, max_length=drafts.MAX_QUESTION_LENGTH),
+            AfterValidator(_not_blank),
+            Stored,
+        ]
+        | None
+    ) = None
     """A publisher's question the passage carries (`data-talkback-question`)."""
 
     @model_validator(mode="after")
