@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from talkback import __version__
-from talkback.cli import app
+from talkback.cli.main import app
 from talkback.config import get_settings
 
 
@@ -138,3 +138,26 @@ def test_user_commands_remove_change_roles_and_set_passwords(tmp_path: Path) -> 
     bad_role = talkback(tmp_path, "user", "role", "night@news.example", "owner")
     assert bad_role.returncode == 2
     assert "role is one of admin, moderator" in bad_role.stderr
+
+
+WORKER_IMPORTS = """
+import runpy, sys
+runpy.run_path(sys.argv[1], run_name="__mp_main__")  # what multiprocessing's spawn does
+from talkback.app import create_app
+create_app()
+print(" ".join(sorted(m for m in ("typer", "alembic", "talkback.cli.main") if m in sys.modules)))
+"""
+
+
+def test_a_server_worker_does_not_carry_the_command_line(tmp_path: Path) -> None:
+    """uvicorn's workers re-import the `talkback` script; what they need is the app alone.
+    Typer, Alembic and the CLI's modules cost a worker about 12 MB it never uses."""
+    script = Path(sys.executable).parent / "talkback"
+    env = {**os.environ, "TALKBACK_DATA_DIR": str(tmp_path), "TALKBACK_SECRET_KEY": "k" * 40}
+    env.pop("TALKBACK_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER_IMPORTS, str(script)],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""

@@ -1,5 +1,5 @@
 """`python -m talkback`: the same command as `talkback`, for when the script is not on PATH."""
 
-from talkback.cli import app
+from talkback.cli.entry import run
 
-app(prog_name="talkback")
+run()

@@ -34,7 +34,6 @@ from talkback.config import Settings, get_settings
 from talkback.context import Context
 from talkback.demo import checkout_page as demo_checkout
 from talkback.demo import mailbox as demo_mailbox
-from talkback.demo import page as demo_page
 from talkback.feeds import routes as feed_routes
 from talkback.funding import routes as funding_routes
 from talkback.funding import webhook_route
@@ -137,6 +136,10 @@ def create_app(settings: Settings | None = None, *, demo: bool = False) -> FastA
     if isinstance(context.mail.transport, MailboxTransport):
         app.include_router(demo_mailbox.router)
     if demo:
+        # Imported only here: the sample article's marking (lxml) is no production
+        # worker's business, and would cost each one about 5 MB.
+        from talkback.demo import page as demo_page
+
         app.include_router(demo_page.router)
     install_api_docs(app)
     app.mount("/static", StaticFiles(packages=[("talkback", "static")]), name="static")

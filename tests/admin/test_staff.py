@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from talkback.cli import app as cli
+from talkback.cli.main import app as cli
 from talkback.config import get_settings
 from talkback.errors import Conflict, Invalid, Unauthorized
 from talkback.staff import accounts as staff_service

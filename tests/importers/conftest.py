@@ -22,7 +22,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from talkback.app import create_app
-from talkback.cli import app as cli_app
+from talkback.cli.main import app as cli_app
 from talkback.config import Settings, get_settings
 from talkback.context import Context
 from talkback.importers.options import ImportOptions

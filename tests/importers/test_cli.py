@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from talkback.cli import app
+from talkback.cli.main import app
 from tests.importers.conftest import own_fixture
 
 

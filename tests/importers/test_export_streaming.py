@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from talkback.cli import app
+from talkback.cli.main import app
 from talkback.export import site as site_export
 from talkback.export.site import export_site
 from talkback.importers.formats.wordpress import WORDPRESS

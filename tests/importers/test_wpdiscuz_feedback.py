@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from talkback.cli import app
+from talkback.cli.main import app
 from talkback.importers.formats.wordpress import WORDPRESS
 from talkback.importers.formats.wpdiscuz import (
     NOT_PLACED,

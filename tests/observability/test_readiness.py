@@ -16,6 +16,7 @@ from talkback import __version__
 from talkback.app import create_app
 from talkback.config import Settings
 from talkback.store.migrate import alembic_config, migrate
+from talkback.store.revisions import HEAD, RELEASE_REVISIONS
 from tests.api.conftest import Api
 
 READY_WAIT_SECONDS = 60.0  # the model loads in about a second; CI machines can be slow
@@ -64,6 +65,15 @@ def failing_checks(response: httpx.Response) -> dict[str, str]:
     for message in checks.values():
         assert message in error["message"]
     return checks
+
+
+def test_the_release_revisions_are_the_migrations_in_order() -> None:
+    """/readyz reads them from `store/revisions.py`, not from Alembic: a migration that is
+    not listed there would make every node say it is behind."""
+    script = ScriptDirectory.from_config(alembic_config())
+    walked = [revision.revision for revision in script.walk_revisions()]
+    assert tuple(reversed(walked)) == RELEASE_REVISIONS
+    assert script.get_heads() == [HEAD]
 
 
 async def test_a_migrated_node_with_its_model_loaded_is_ready(api: Api) -> None:

@@ -1,5 +1,1 @@
-"""The `talkback` command (Typer); `app` is the entry point (`talkback.cli:app`)."""
-
-from talkback.cli.main import app
-
-__all__ = ["app"]
+"""The `talkback` command (Typer): `main.app`, started by `entry.run`."""

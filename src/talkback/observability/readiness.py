@@ -18,17 +18,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from functools import cache
 
 import redis.asyncio as redis
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from talkback.context import Context
 from talkback.moderation.classifier import Scorer
 from talkback.store.database import Database
-from talkback.store.migrate import alembic_config
+from talkback.store.revisions import HEAD, RELEASE_REVISIONS
 
 log = logging.getLogger(__name__)
 
@@ -65,24 +63,15 @@ async def _schema(database: Database) -> NotReady | None:
     except Exception as exc:
         log.warning("event=not_ready check=database error=%r", exc)
         return NotReady("database", f"the database did not answer ({type(exc).__name__})")
-    heads, known = await asyncio.to_thread(_release_revisions)
     if not revisions:
         return NotReady("migrations", "the database has no schema: run `talkback migrate`")
-    if revisions <= known and revisions != heads:
+    if revisions <= frozenset(RELEASE_REVISIONS) and revisions != {HEAD}:
         return NotReady(
             "migrations",
             f"the database schema is at {', '.join(sorted(revisions))} and this release "
-            f"needs {', '.join(sorted(heads))}: run `talkback migrate`",
+            f"needs {HEAD}: run `talkback migrate`",
         )
     return None
-
-
-@cache
-def _release_revisions() -> tuple[frozenset[str], frozenset[str]]:
-    """This release's head revisions and every revision it knows (read once a process)."""
-    script = ScriptDirectory.from_config(alembic_config())
-    known = frozenset(revision.revision for revision in script.walk_revisions())
-    return frozenset(script.get_heads()), known
 
 
 async def _broker(url: str) -> NotReady | None:
