@@ -19,7 +19,7 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, PackageLoader
 
 from talkback.comments.page_cache import RenderedPage
-from talkback.comments.pages import PageRequest, etag_matches, page_etag, read_page
+from talkback.comments.pages import PageRequest, read_page, recall
 from talkback.context import Context
 from talkback.sites.sites import Site
 
@@ -86,12 +86,9 @@ async def read_fragment(
     """The fragment's bytes and ETag; an empty body means "not modified"."""
     page = await read_page(ctx, site, PageRequest(uri))
     key = ("thread.html", page.etag, site.locale)
-    etag = page_etag(key)
-    if if_none_match is not None and etag_matches(if_none_match, etag):
-        return RenderedPage(etag=etag, body=b"")
-    cached = ctx.pages.get(key)
-    if cached is not None:
-        return cached
+    etag, known = recall(ctx, key, if_none_match)
+    if known is not None:
+        return known
     fragment = RenderedPage(etag=etag, body=render_fragment(ctx, site, json.loads(page.body)))
     ctx.pages.put(key, fragment)
     return fragment

@@ -21,7 +21,7 @@ from typing_extensions import TypedDict
 
 from talkback import __version__
 from talkback.comments.page_cache import RenderedPage
-from talkback.comments.pages import ThreadSummary, etag_matches, page_etag, thread_state
+from talkback.comments.pages import ThreadSummary, page_etag, recall, thread_state
 from talkback.comments.thread_states import ThreadState
 from talkback.comments.views import PassageAnchor
 from talkback.context import Context
@@ -96,12 +96,9 @@ async def read_inline(
     """The page's passages as JSON with an ETag; an empty body means "not modified"."""
     thread = await thread_state(ctx, site, uri)
     key = _inline_key(site, uri, thread)
-    cached = ctx.pages.get(key)
-    etag = cached.etag if cached is not None else page_etag(key)
-    if if_none_match is not None and etag_matches(if_none_match, etag):
-        return RenderedPage(etag=etag, body=b"")
-    if cached is not None:
-        return cached
+    etag, known = recall(ctx, key, if_none_match)
+    if known is not None:
+        return known
     snapshot, passages = await _read_passages(ctx, thread, uri)
     if snapshot != thread:  # changed since its state was recalled: tag what was read
         key = _inline_key(site, uri, snapshot)

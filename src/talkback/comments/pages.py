@@ -109,13 +109,9 @@ async def read_page(
     cursor = _parse_cursor(request)
     thread = await thread_state(ctx, site, request.uri)
     key = _page_key(site, request, thread)
-    cached = ctx.pages.get(key)
-    record_page_lookup(hit=cached is not None)
-    etag = cached.etag if cached is not None else page_etag(key)
-    if if_none_match is not None and etag_matches(if_none_match, etag):
-        return RenderedPage(etag=etag, body=b"")
-    if cached is not None:
-        return cached
+    etag, known = recall(ctx, key, if_none_match)
+    if known is not None:
+        return known
     if thread is None:
         body = _page_body(request.uri, None, [], None)
     else:
@@ -203,6 +199,21 @@ def _page_key(site: Site, request: PageRequest, thread: ThreadState | None) -> H
         thread.version if thread else -1, request.sort.value, request.limit, request.cursor,
         request.inline, request.featured, thread_closed(site, thread),
     )  # fmt: skip
+
+
+def recall(
+    ctx: Context, key: Hashable, if_none_match: str | None
+) -> tuple[str, RenderedPage | None]:
+    """The ETag of the answer cached (or to be cached) under `key`, and the answer itself
+    when no read is needed: the cached bytes, or an empty body meaning "not modified" when
+    the client holds that ETag. Keys name the bytes they stand for (a thread's version,
+    the request), so a match needs no read at all."""
+    cached = ctx.pages.get(key)
+    record_page_lookup(hit=cached is not None)
+    etag = cached.etag if cached is not None else page_etag(key)
+    if if_none_match is not None and etag_matches(if_none_match, etag):
+        return etag, RenderedPage(etag=etag, body=b"")
+    return etag, cached
 
 
 def page_etag(key: Hashable) -> str:

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 
 from talkback import __version__
 from talkback.comments.page_cache import RenderedPage
-from talkback.comments.pages import etag_matches, page_etag, thread_state
+from talkback.comments.pages import etag_matches, recall, thread_state
 from talkback.context import Context
 from talkback.feeds import reads
 from talkback.feeds.atom import Entry, Feed, render_atom
@@ -110,13 +110,9 @@ async def _cached(
     build: Callable[[], Coroutine[Any, Any, bytes]],
     if_none_match: str | None,
 ) -> RenderedPage:
-    """As `pages.read_page`: the key names the bytes, so a match needs no read at all."""
-    cached = ctx.pages.get(key)
-    etag = cached.etag if cached is not None else page_etag(key)
-    if if_none_match is not None and etag_matches(if_none_match, etag):
-        return RenderedPage(etag=etag, body=b"")
-    if cached is not None:
-        return cached
+    etag, known = recall(ctx, key, if_none_match)
+    if known is not None:
+        return known
     body: bytes = await ctx.shared_reads.read(("feed", key), build)
     page = RenderedPage(etag=etag, body=body)
     ctx.pages.put(key, page)

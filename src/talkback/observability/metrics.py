@@ -72,7 +72,8 @@ SSE_CONNECTIONS = Gauge(
 
 PAGE_CACHE_LOOKUPS = Counter(
     "talkback_page_cache_lookups",
-    "Thread pages looked up in the rendered-page cache, by result (hit or miss).",
+    "Answers looked up in the rendered-page cache (thread pages, passages, fragments, "
+    "feeds), by result (hit or miss).",
     ("result",),
 )
 _PAGE_HIT = PAGE_CACHE_LOOKUPS.labels(result="hit")
@@ -97,7 +98,7 @@ def record_scoring_batch(size: int, seconds: float) -> None:
 
 
 def record_page_lookup(hit: bool) -> None:
-    """A thread page was looked up in the page cache; `hit` when its bytes were there."""
+    """An answer was looked up in the page cache; `hit` when its bytes were there."""
     (_PAGE_HIT if hit else _PAGE_MISS).inc()
 
 
