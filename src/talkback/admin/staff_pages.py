@@ -8,6 +8,7 @@ message and the status the API would answer.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Annotated, Any
 
 from fastapi import Form, Path, Request, Response
@@ -78,22 +79,24 @@ async def add_staff(
 async def change_role(
     request: Request, ctx: Ctx, admin: AdminDep, staff_id: StaffId, role: Role
 ) -> Response:
-    try:
-        await management.change_role(ctx.database, staff_id, role, by=admin)
-    except TalkbackError as exc:
-        return await _staff(request, ctx, form={}, refused=exc)
-    return redirect(STAFF_PAGE, notice="role_changed")
+    return await _changed(
+        request,
+        ctx,
+        management.change_role(ctx.database, staff_id, role, by=admin),
+        notice="role_changed",
+    )
 
 
 @router.post("/staff/{staff_id}/password")
 async def set_password(
     request: Request, ctx: Ctx, admin: AdminDep, staff_id: StaffId, password: Password
 ) -> Response:
-    try:
-        await management.set_password(ctx.database, staff_id, password, by=admin)
-    except TalkbackError as exc:
-        return await _staff(request, ctx, form={}, refused=exc)
-    return redirect(STAFF_PAGE, notice="password_set")
+    return await _changed(
+        request,
+        ctx,
+        management.set_password(ctx.database, staff_id, password, by=admin),
+        notice="password_set",
+    )
 
 
 @router.post("/staff/{staff_id}/remove")
@@ -106,8 +109,21 @@ async def remove(
 ) -> Response:
     if not confirm:
         return redirect(STAFF_PAGE, notice="confirm_removal")
+    return await _changed(
+        request,
+        ctx,
+        management.remove_staff(ctx.database, staff_id, by=admin),
+        notice="staff_removed",
+    )
+
+
+async def _changed(
+    request: Request, ctx: Ctx, change: Awaitable[object], *, notice: str
+) -> Response:
+    """Back to the Staff page with `notice` once `change` is made, or the page again with
+    the reason it was refused (the last admin kept, an unknown account, a weak password)."""
     try:
-        await management.remove_staff(ctx.database, staff_id, by=admin)
+        await change
     except TalkbackError as exc:
         return await _staff(request, ctx, form={}, refused=exc)
-    return redirect(STAFF_PAGE, notice="staff_removed")
+    return redirect(STAFF_PAGE, notice=notice)
