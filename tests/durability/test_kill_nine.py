@@ -88,15 +88,16 @@ def run_cli(env: dict[str, str], *args: str) -> None:
 
 
 class ServerProcess:
-    """`talkback serve` in a child process, its output in a log file."""
+    """`talkback serve` in a child process, its output in a log file; `options` are more
+    of serve's (`--workers 2`)."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, *options: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self._log: IO[bytes] = log_path.open("ab")
         self.process = subprocess.Popen(
-            [str(TALKBACK), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [str(TALKBACK), "serve", "--host", "127.0.0.1", "--port", str(self.port), *options],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=self._log,

@@ -13,47 +13,32 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 import httpx
 import pytest
 import redis
 
 from tests.conftest import port_open, skip_or_fail
-from tests.durability.test_kill_nine import TALKBACK, free_port, run_cli, talkback_env
+from tests.durability.test_kill_nine import ServerProcess, run_cli, talkback_env
 from tests.observability.conftest import Series, parse, value
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 SITE = "metrics"
 ARTICLE = "/2026/12/count-me"
 START_TIMEOUT = 90.0  # two workers each load the toxicity model on a shared 2-core machine
-STOP_TIMEOUT = 30.0
 SERVED = (3, 5)  # page reads served by the first and by the second worker
 PAGE_READS = "talkback_http_request_duration_seconds_count"
 PAGE_LABELS = {"route": "/api/v1/{site}/comments", "method": "GET", "status": "2xx"}
 
 
-class Workers:
+class Workers(ServerProcess):
     """`talkback serve --workers 2` in a child process, its output in a log file."""
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self._log: IO[bytes] = log_path.open("ab")
-        self.process = subprocess.Popen(
-            [str(TALKBACK), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", "2"],
-            env=env, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-
-    def log_tail(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(errors="replace")[-4000:]
+        super().__init__(env, log_path, "--workers", "2")
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
@@ -74,19 +59,6 @@ class Workers:
         inode = listening_inode(self.port)
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [pid for pid in map(int, children.read_text().split()) if holds_socket(pid, inode)]
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        code = self.process.wait(timeout=STOP_TIMEOUT)
-        assert code in (0, -signal.SIGTERM), f"exit {code}:\n{self.log_tail()}"
-
-    def close(self) -> None:
-        try:
-            if self.process.poll() is None:
-                self.process.kill()
-            self.process.wait(timeout=STOP_TIMEOUT)
-        finally:
-            self._log.close()
 
 
 def listening_inode(port: int) -> str:
