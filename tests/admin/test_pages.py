@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from talkback.store.tables import comments
 from tests.admin.conftest import (
     ADMIN,
     HOST,
@@ -181,6 +185,33 @@ async def test_a_refused_setting_shows_the_form_again_with_the_reason(
     assert 'value="The Example Daily"' in refused.text
     unchanged = (await editor.get(f"/api/v1/admin/{SITE}/settings")).json()["settings"]
     assert unchanged["name"] == "The Example News"
+
+
+async def test_the_toxicity_badge_turns_red_at_the_sites_own_hold_threshold(
+    newsroom: Newsroom,
+) -> None:
+    editor = await newsroom.signed_in()
+    held_at_70 = {**SETTINGS_FORM, "mode": "pre"}
+    saved = await editor.post(f"/admin/{SITE}/settings", data=held_at_70)
+    assert saved.status_code == 303, saved.text
+    scored = {await newsroom.held(f"Scored {score}"): score for score in (0.72, 0.68, 0.2)}
+
+    async def score(conn: AsyncConnection) -> None:
+        for comment_id, toxicity in scored.items():
+            await conn.execute(
+                update(comments).where(comments.c.id == comment_id).values(toxicity=toxicity)
+            )
+
+    await newsroom.context.database.write(score)
+    page = (await editor.get(f"/admin/{SITE}/queue")).text
+    badges = {
+        int(found["id"]): found["level"]
+        for found in re.finditer(
+            r'data-comment-id="(?P<id>\d+)".*?class="badge tox tox-(?P<level>\w+)"', page, re.S
+        )
+    }
+    assert badges == dict(zip(scored, ["high", "mid", "low"], strict=True))
+    assert "this site holds comments from 70%" in page
 
 
 async def test_banning_and_lifting_from_the_page(newsroom: Newsroom) -> None:

@@ -26,6 +26,7 @@ from talkback.errors import RateLimited, Unauthorized
 from talkback.moderation.actions import edit_comment_as_staff
 from talkback.moderation.bulk import act_on_comment, act_on_comments, comment_for_edit
 from talkback.moderation.queue import moderation_queue, search_comments
+from talkback.moderation.settings import ModerationSettings
 from talkback.sites.sites import SITE_ID, list_sites
 from talkback.web.deps import CommentId, Ctx, SiteDep
 
@@ -98,7 +99,8 @@ async def queue(
         ctx, site, kind=kind.value, order=order.value, limit=PAGE_SIZE, offset=offset
     )
     return await render(
-        request, "queue.html", site=site, comments=found, kind=kind.value, order=order.value,
+        request, "queue.html", site=site, rules=ModerationSettings.from_site(site.moderation),
+        comments=found, kind=kind.value, order=order.value,
         offset=offset, page_size=PAGE_SIZE, title="Queue", section="queue",
     )  # fmt: skip
 
@@ -121,7 +123,8 @@ async def search(
             status=status or None, limit=PAGE_SIZE, offset=0,
         )  # fmt: skip
     return await render(
-        request, "search.html", site=site, comments=found, asked=asked,
+        request, "search.html", site=site, rules=ModerationSettings.from_site(site.moderation),
+        comments=found, asked=asked,
         query={"q": q, "author": author, "email": email, "status": status},
         title="Search", section="search",
     )  # fmt: skip
