@@ -68,6 +68,18 @@ async def test_a_thread_feed_lists_its_comments_newest_first_with_what_readers_n
     assert feed.entries[1].content[0].type == "text/html"
 
 
+async def test_a_german_sites_feeds_speak_german(api: Api) -> None:
+    await set_site_option(api.context.database, SITE, "locale", "de_DE")
+    api.context.sites.forget(SITE)
+    await api.posted("Ohne Namen", title="Flussdeich")
+    thread, site = await thread_feed(api), await site_feed(api)
+    assert thread.feed.title == "Kommentare zu Flussdeich"
+    assert site.feed.title == "Kommentare auf The Example News"
+    assert thread.feed.language == site.feed.language == "de"
+    assert [entry.title for entry in thread.entries] == ["Anonym zu Flussdeich"]
+    assert thread.entries[0].author == "Anonym"
+
+
 async def test_a_thread_without_comments_has_an_empty_valid_feed(api: Api) -> None:
     feed = await thread_feed(api, "/not-yet-discussed")
     assert feed.entries == []

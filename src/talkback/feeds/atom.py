@@ -19,6 +19,7 @@ from talkback.comments.views import iso
 
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 cannot carry. Comments may hold them (only NUL is refused at the
 door, and imports bring what they find); lxml would refuse the whole feed for one."""
@@ -50,11 +51,14 @@ class Feed:
     alternate: str | None
     """The page a reader of the feed would visit (the article, the site), when known."""
     entries: tuple[Entry, ...]
+    language: str = "en"
+    """The language of its words (`xml:lang`); the comments are in whatever readers wrote."""
 
 
 def render_atom(feed: Feed) -> bytes:
     """The feed as UTF-8 Atom XML, entries in the order given (newest first)."""
     root = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
+    root.set(XML_LANG, feed.language)
     _text(root, "id", feed.id)
     _text(root, "title", feed.title)
     updated = max((entry.updated for entry in feed.entries), default=NOTHING_YET)

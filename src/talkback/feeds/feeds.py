@@ -21,6 +21,7 @@ from talkback.context import Context
 from talkback.feeds import reads
 from talkback.feeds.atom import Entry, Feed, render_atom
 from talkback.feeds.keys import replies_feed_key
+from talkback.feeds.words import feed_words
 from talkback.sites.sites import Site
 
 TAG_DATE = "2026"
@@ -38,7 +39,8 @@ async def site_feed(ctx: Context, site: Site, if_none_match: str | None = None) 
         return render_atom(
             Feed(
                 id=_tag(ctx, f"{site.id}/comments"),
-                title=f"Comments on {site.name}",
+                title=feed_words(site.locale).site.format(name=site.name),
+                language=feed_words(site.locale).language,
                 self_link=ctx.mail.link(feed_path(site.id, "comments.atom")),
                 alternate=_home(site),
                 entries=_entries(ctx, site, rows),
@@ -62,7 +64,8 @@ async def thread_feed(
         return render_atom(
             Feed(
                 id=_tag(ctx, f"{site.id}/thread:{quote(uri, safe='/?=&')}"),
-                title=f"Comments on {title}",
+                title=feed_words(site.locale).thread.format(title=title),
+                language=feed_words(site.locale).language,
                 self_link=ctx.mail.link(feed_path(site.id, "thread.atom"), uri=uri),
                 alternate=_article(site, uri),
                 entries=_entries(ctx, site, rows),
@@ -84,7 +87,8 @@ async def replies_feed(
     body = render_atom(
         Feed(
             id=_tag(ctx, f"{site.id}/replies/{hashlib.blake2b(key.encode()).hexdigest()[:24]}"),
-            title=f"Replies to your comments on {site.name}",
+            title=feed_words(site.locale).replies.format(name=site.name),
+            language=feed_words(site.locale).language,
             self_link=ctx.mail.link(replies_feed_path(site.id, key)),
             alternate=_home(site),
             entries=_entries(ctx, site, rows),
@@ -120,12 +124,15 @@ async def _cached(
 
 
 def _entries(ctx: Context, site: Site, rows: Sequence[Any]) -> tuple[Entry, ...]:
+    words = feed_words(site.locale)
     return tuple(
         Entry(
             id=_tag(ctx, f"{site.id}/comment/{row.id}"),
-            title=f"{row.author_name or 'Anonymous'} on {row.title or row.uri}",
+            title=words.entry.format(
+                author=row.author_name or words.anonymous, title=row.title or row.uri
+            ),
             link=f"{_article(site, row.uri)}#comment-{row.id}",
-            author=row.author_name or "Anonymous",
+            author=row.author_name or words.anonymous,
             author_uri=row.author_website,
             html=row.html,
             published=row.created_at,
@@ -135,9 +142,10 @@ def _entries(ctx: Context, site: Site, rows: Sequence[Any]) -> tuple[Entry, ...]
     )
 
 
-def _shown(site: Site) -> tuple[str, str, tuple[str, ...]]:
-    """What a feed shows of its site, so a renamed site or a new origin is a new feed."""
-    return site.id, site.name, site.origins
+def _shown(site: Site) -> tuple[str, str, tuple[str, ...], str]:
+    """What a feed shows of its site, so a renamed site, a new origin or another language
+    is a new feed."""
+    return site.id, site.name, site.origins, site.locale
 
 
 def _tag(ctx: Context, specific: str) -> str:
