@@ -138,6 +138,56 @@ def test_a_short_quote_is_taken_only_with_its_context() -> None:
     assert locate(quote, elsewhere).how is How.CHANGED
 
 
+# Found by bench/inline_anchoring.py's table of edits, each once placed on other words.
+LONG_READ = (
+    "Each deep storm costed this tired petition number 522 without another photograph. "
+    "The harbour mapped that siren without each church. Its pump again repaired their "
+    "concrete lane behind their private bridge. Its market flooded this frozen petition "
+    "number 181 after this signal. Every angry resident closed another pump near each "
+    "eastern letter."
+)
+
+
+def test_capitals_changed_inside_the_passage_are_still_the_passage() -> None:
+    passage = "repaired their concrete lane"
+    quote = quote_of(LONG_READ, passage)
+    edited = LONG_READ.replace(passage, "REPAIRED their concrete lane")
+    assert placed(edited, locate(quote, edited)) == "REPAIRED their concrete lane"
+
+
+def test_a_word_inserted_into_a_short_passage_is_found_between_its_context() -> None:
+    passage = "closed another pump"
+    quote = quote_of(LONG_READ, passage)
+    edited = LONG_READ.replace(passage, "closed, reluctantly, another pump")
+    placement = locate(quote, edited)
+    assert placement.how is How.FUZZY
+    assert placed(edited, placement) == "closed, reluctantly, another pump"
+
+
+def test_a_deleted_passage_is_not_moved_to_words_that_resemble_it() -> None:
+    """"tired petition number" is gone; "frozen petition number" shares most of its letters
+    but none of its surroundings."""
+    quote = quote_of(LONG_READ, "tired petition number")
+    edited = LONG_READ.replace("this tired petition number 522 ", "")
+    assert locate(quote, edited).how is How.CHANGED
+
+
+def test_three_words_left_once_elsewhere_are_not_taken_for_the_deleted_passage() -> None:
+    text = LONG_READ + " Its siren without each warning sounded twice."
+    quote = quote_of(text, "siren without each", occurrence=0)
+    edited = text.replace("The harbour mapped that siren without each church. ", "")
+    assert locate(quote, edited).how is How.CHANGED
+
+
+def test_a_passage_that_ends_on_a_word_it_began_with_keeps_both_ends() -> None:
+    passage = "petition number 181 after this signal. Every angry resident closed another pump"
+    quote = quote_of(LONG_READ, passage)
+    edited = LONG_READ.replace("after this signal", "after, it seems, this signal")
+    assert placed(edited, locate(quote, edited)) == passage.replace(
+        "after this signal", "after, it seems, this signal"
+    )
+
+
 def test_a_one_letter_quote_in_a_long_text_stays_bounded() -> None:
     text = "a" * 200_000
     placement = locate(Quote("a", "b", "c"), text)

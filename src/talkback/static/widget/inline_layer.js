@@ -150,17 +150,20 @@ export class Layer {
   layout() {
     const base = this.host.getBoundingClientRect();
     const taken = new Map();
-    for (const { button, range } of this.markers) {
-      const rect = range && lastRect(range);
+    // Every rectangle is read before any marker moves: a write between two reads would make
+    // the browser lay the page out again for each marker (200 passages: 200 layouts).
+    const rects = this.markers.map(({ range }) => range && lastRect(range));
+    this.markers.forEach(({ button }, n) => {
+      const rect = rects[n];
       button.hidden = !rect;
-      if (!rect) continue;
+      if (!rect) return;
       // Markers ending on the same spot stand side by side rather than on each other.
       const spot = `${Math.round(rect.right)}:${Math.round(rect.top)}`;
       const shift = taken.get(spot) || 0;
       taken.set(spot, shift + 1);
       button.style.left = `${rect.right - base.left + 2 + shift * 30}px`;
       button.style.top = `${rect.top - base.top - 9}px`;
-    }
+    });
     if (this.pending && !this.pin.hidden) this.placeBelow(this.pin, this.pending.range);
     if (this.popover) this.placeBelow(this.popover.element, this.popover.range);
   }
