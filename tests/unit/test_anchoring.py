@@ -165,7 +165,7 @@ def test_a_word_inserted_into_a_short_passage_is_found_between_its_context() -> 
 
 
 def test_a_deleted_passage_is_not_moved_to_words_that_resemble_it() -> None:
-    """"tired petition number" is gone; "frozen petition number" shares most of its letters
+    """ "tired petition number" is gone; "frozen petition number" shares most of its letters
     but none of its surroundings."""
     quote = quote_of(LONG_READ, "tired petition number")
     edited = LONG_READ.replace("this tired petition number 522 ", "")
