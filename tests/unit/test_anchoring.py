@@ -188,6 +188,15 @@ def test_a_passage_that_ends_on_a_word_it_began_with_keeps_both_ends() -> None:
     )
 
 
+def test_an_edited_quote_saved_without_context_is_still_found_approximately() -> None:
+    """API clients and imports may send the words alone: nothing beside them to check."""
+    quote = Quote(PASSAGE)
+    edited = ARTICLE.replace(PASSAGE, "voted seven to five for a second, independent review")
+    placement = locate(quote, edited)
+    assert placement.how is How.FUZZY
+    assert placed(edited, placement) == "voted seven to five for a second, independent review"
+
+
 def test_a_one_letter_quote_in_a_long_text_stays_bounded() -> None:
     text = "a" * 200_000
     placement = locate(Quote("a", "b", "c"), text)

@@ -140,10 +140,9 @@ def _locate(quote: Quote, text: str, offsets: _Offsets, folded: _Folded) -> Plac
         return Placement(offsets.to_utf16(hint), offsets.to_utf16(end), How.POSITION)
     occurrences = _occurrences(text, quote.exact)
     # When the words are there, the question is which copy (or none, if that cannot be
-    # told); an approximate match is only looked for when they are not.
+    # told); if none is the passage, it may still be there, edited, between its context.
+    # An approximate match is only looked for when the words are nowhere.
     if occurrences:
-        # Copies of the words elsewhere, none with the passage's context: the passage itself
-        # may still be there, edited, between its context.
         found = _exact(quote, text, hint, occurrences) or _edited_between(quote, text, folded, hint)
     else:
         found = _fuzzy(_fold(quote), folded.text, hint)
@@ -275,10 +274,10 @@ def _between_context(quote: Quote, text: str, hint: int | None) -> tuple[int, in
     for before in _occurrences(text, prefix):
         start = before + len(prefix)
         end = text.find(suffix, start, start + BETWEEN_STRETCH * len(exact) + len(suffix))
-        between = text[start:end]
-        long_enough = len(exact) / BETWEEN_STRETCH <= len(between)
-        if end != -1 and long_enough and _words_kept(exact, between):
-            found[start, end] = fuzz.ratio(exact, between)
+        if end == -1 or end - start < len(exact) / BETWEEN_STRETCH:
+            continue
+        if _words_kept(exact, text[start:end]):
+            found[start, end] = fuzz.ratio(exact, text[start:end])
     if not found:
         return None
     best = max(found.values())
@@ -296,9 +295,8 @@ def _words_kept(exact: str, between: str) -> bool:
     context: a word edited, inserted or capitalised keeps most; a sentence rewritten
     around its context keeps few."""
     words = set(WORD.findall(exact))
-    return bool(words) and len(words & set(WORD.findall(between))) >= BETWEEN_WORDS_KEPT * len(
-        words
-    )
+    kept = words & set(WORD.findall(between))
+    return bool(words) and len(kept) >= BETWEEN_WORDS_KEPT * len(words)
 
 
 def _edited_between(
@@ -325,8 +323,10 @@ def _whole_words(quote: Quote, text: str, start: int, end: int) -> tuple[int, in
 
 
 def _context_beside(quote: Quote, text: str, start: int, end: int) -> bool:
-    """Whether the saved context is still next to [start, end) on at least one side (a
-    quote saved without context, at the very start of an article, has nothing to check)."""
+    """Whether the saved context is still next to [start, end): on one side, or on both
+    for a quote under FUZZY_ONE_SIDE characters. A quote saved without context (an API
+    client's, an import's) has nothing to check; one at the start or end of the article,
+    only its other side."""
     prefix = quote.prefix[-FUZZY_CONTEXT:]
     suffix = quote.suffix[:FUZZY_CONTEXT]
     before = text[max(0, start - len(prefix)) : start]
@@ -336,6 +336,8 @@ def _context_beside(quote: Quote, text: str, start: int, end: int) -> bool:
         for saved, found in ((prefix, before), (suffix, after))
         if saved
     ]
+    if not agreeing:
+        return True
     needed = 1 if len(quote.exact) >= FUZZY_ONE_SIDE else len(agreeing)
     return sum(agreeing) >= needed
 
