@@ -36,11 +36,12 @@ async def site_feed(ctx: Context, site: Site, if_none_match: str | None = None) 
 
     async def build() -> bytes:
         rows = await reads.site_comments(ctx, site.id)
+        words = feed_words(site.locale)
         return render_atom(
             Feed(
                 id=_tag(ctx, f"{site.id}/comments"),
-                title=feed_words(site.locale).site.format(name=site.name),
-                language=feed_words(site.locale).language,
+                title=words.site.format(name=site.name),
+                language=words.language,
                 self_link=ctx.mail.link(feed_path(site.id, "comments.atom")),
                 alternate=_home(site),
                 entries=_entries(ctx, site, rows),
@@ -60,12 +61,13 @@ async def thread_feed(
 
     async def build() -> bytes:
         rows = await reads.thread_comments(ctx, state.id) if state else []
+        words = feed_words(site.locale)
         title = (state.title if state else None) or uri
         return render_atom(
             Feed(
                 id=_tag(ctx, f"{site.id}/thread:{quote(uri, safe='/?=&')}"),
-                title=feed_words(site.locale).thread.format(title=title),
-                language=feed_words(site.locale).language,
+                title=words.thread.format(title=title),
+                language=words.language,
                 self_link=ctx.mail.link(feed_path(site.id, "thread.atom"), uri=uri),
                 alternate=_article(site, uri),
                 entries=_entries(ctx, site, rows),
@@ -84,11 +86,12 @@ async def replies_feed(
         ("replies feed", site.id, reader_id),
         lambda: reads.replies_to_reader(ctx, site.id, reader_id),
     )
+    words = feed_words(site.locale)
     body = render_atom(
         Feed(
             id=_tag(ctx, f"{site.id}/replies/{hashlib.blake2b(key.encode()).hexdigest()[:24]}"),
-            title=feed_words(site.locale).replies.format(name=site.name),
-            language=feed_words(site.locale).language,
+            title=words.replies.format(name=site.name),
+            language=words.language,
             self_link=ctx.mail.link(replies_feed_path(site.id, key)),
             alternate=_home(site),
             entries=_entries(ctx, site, rows),
