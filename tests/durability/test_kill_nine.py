@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +39,8 @@ STOP_TIMEOUT = 15.0
 PAGE_SIZE = 100
 
 TALKBACK = Path(sys.executable).parent / "talkback"
+COMMAND: tuple[str, ...] = (str(TALKBACK),)
+"""How the tests run Talkback: the installed script, as an operator would."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +82,9 @@ def talkback_env(database_url: str, data_dir: Path) -> dict[str, str]:
     return env
 
 
-def run_cli(env: dict[str, str], *args: str) -> None:
+def run_cli(env: dict[str, str], *args: str, command: Sequence[str] = COMMAND) -> None:
     done = subprocess.run(
-        [str(TALKBACK), *args], env=env, capture_output=True, text=True, timeout=60, check=False
+        [*command, *args], env=env, capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode == 0, f"talkback {' '.join(args)}: {done.stdout}{done.stderr}"
 
@@ -91,13 +93,15 @@ class ServerProcess:
     """`talkback serve` in a child process, its output in a log file; `options` are more
     of serve's (`--workers 2`)."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, *options: str) -> None:
+    def __init__(
+        self, env: dict[str, str], log_path: Path, *options: str, command: Sequence[str] = COMMAND
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self._log: IO[bytes] = log_path.open("ab")
         self.process = subprocess.Popen(
-            [str(TALKBACK), "serve", "--host", "127.0.0.1", "--port", str(self.port), *options],
+            [*command, "serve", "--host", "127.0.0.1", "--port", str(self.port), *options],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=self._log,
@@ -146,8 +150,10 @@ class ServerProcess:
 
 
 @contextmanager
-def running_server(env: dict[str, str], log_path: Path) -> Iterator[ServerProcess]:
-    server = ServerProcess(env, log_path)
+def running_server(
+    env: dict[str, str], log_path: Path, command: Sequence[str] = COMMAND
+) -> Iterator[ServerProcess]:
+    server = ServerProcess(env, log_path, command=command)
     try:
         server.wait_healthy()
         yield server

@@ -16,6 +16,7 @@ import io
 import json
 import sqlite3
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 from typing import Any
@@ -172,13 +173,19 @@ def test_database_of_the_previous_release_migrates_and_serves_the_same_pages(
     database = f"sqlite+aiosqlite:///{tmp_path / 'talkback.db'}"
     env = talkback_env(database, tmp_path) | {"TALKBACK_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET}
     old_env = env | {"PYTHONPATH": str(old_src)}
-    run_cli(old_env, "migrate")
-    run_cli(old_env, "site", "add", SITE, "--name", "The Upgraded Times", "--origin", ORIGIN)
+    # The installed script names this release's entry point; the previous release's code
+    # is only on PYTHONPATH, so it runs as a module (`python -m talkback`).
+    old = (sys.executable, "-m", "talkback")
+    run_cli(old_env, "migrate", command=old)
+    run_cli(
+        old_env, "site", "add", SITE, "--name", "The Upgraded Times", "--origin", ORIGIN,
+        command=old,
+    )  # fmt: skip
     campaign = tmp_path / "campaign.jsonl"
     header = {"format": "talkback-export", "version": 1}
     campaign.write_text(f"{json.dumps(header)}\n{json.dumps(CAMPAIGN)}\n")
-    run_cli(old_env, "import", "talkback", str(campaign), "--site", SITE)
-    with running_server(old_env, tmp_path / "previous.log") as server:
+    run_cli(old_env, "import", "talkback", str(campaign), "--site", SITE, command=old)
+    with running_server(old_env, tmp_path / "previous.log", command=old) as server:
         tokens = asyncio.run(fill(server.url))
         before = asyncio.run(pages(server.url, tokens))
         server.stop()
